@@ -1,0 +1,153 @@
+package store
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Account is a capture-API account. Its secrets are kept hashed; the secret
+// key is also kept sealed, because webhooks are signed with it.
+type Account struct {
+	Username      string    `json:"username"`
+	Email         string    `json:"email"`
+	ClientID      string    `json:"client_id"`
+	APIKeyHash    []byte    `json:"api_key_hash"`
+	PasswordHash  []byte    `json:"password_hash"`
+	SecretKeyHash []byte    `json:"secret_key_hash"`
+	SealedSecret  []byte    `json:"sealed_secret"`
+	WebhookURL    string    `json:"webhook_url,omitempty"`
+	Created       time.Time `json:"created"`
+}
+
+// Credentials are an account's secrets in clear, shown once at creation.
+type Credentials struct {
+	Username  string `json:"username"`
+	ClientID  string `json:"client_id"`
+	APIKey    string `json:"api_key"`
+	Password  string `json:"password"`
+	SecretKey string `json:"secret_key"`
+}
+
+// Usernames appear in photon keys (data/<username>/...), so they are plain.
+var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// CreateAccount makes an account and returns its credentials in clear: the
+// only time they exist outside the client.
+func (s *Store) CreateAccount(username, email string) (Credentials, error) {
+	if !usernameRE.MatchString(username) {
+		return Credentials{}, fmt.Errorf("%w: username must be 1-64 of a-z 0-9 . _ - and start with a letter or digit", ErrInvalid)
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email {
+		return Credentials{}, fmt.Errorf("%w: email %q is not a plain address", ErrInvalid, email)
+	}
+	c := Credentials{Username: username}
+	for _, p := range []*string{&c.ClientID, &c.APIKey, &c.Password, &c.SecretKey} {
+		if *p, err = newToken(s.rand, 32); err != nil {
+			return Credentials{}, err
+		}
+	}
+	c.ClientID = c.ClientID[:32] // an identifier, not a secret: shorter reads better
+	sealed, err := s.seal([]byte(c.SecretKey))
+	if err != nil {
+		return Credentials{}, err
+	}
+	a := Account{
+		Username:      username,
+		Email:         email,
+		ClientID:      c.ClientID,
+		APIKeyHash:    hashSecret(c.APIKey),
+		PasswordHash:  hashSecret(c.Password),
+		SecretKeyHash: hashSecret(c.SecretKey),
+		SealedSecret:  sealed,
+		Created:       s.now().UTC(),
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAccounts)
+		if b.Get([]byte(username)) != nil {
+			return fmt.Errorf("account %q: %w", username, ErrExists)
+		}
+		if err := tx.Bucket(bucketAccountsByID).Put([]byte(a.ClientID), []byte(username)); err != nil {
+			return fmt.Errorf("index account: %w", err)
+		}
+		return putJSON(b, []byte(username), a)
+	})
+	if err != nil {
+		return Credentials{}, err
+	}
+	return c, nil
+}
+
+// Account returns the account with that username.
+func (s *Store) Account(username string) (Account, error) {
+	var a Account
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return getJSON(tx.Bucket(bucketAccounts), []byte(username), &a)
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf("account %q: %w", username, err)
+	}
+	return a, nil
+}
+
+// Authenticate checks the four credentials of the capture API. Every secret
+// is compared in constant time and all of them are always compared, so the
+// answer takes as long whichever one is wrong.
+func (s *Store) Authenticate(c Credentials) (Account, error) {
+	a, err := s.Account(c.Username)
+	if err != nil {
+		// Compare against something anyway to keep the timing flat.
+		secretMatches(c.APIKey, make([]byte, 32))
+		return Account{}, ErrUnauthorized
+	}
+	ok := secretMatches(c.APIKey, a.APIKeyHash)
+	ok = secretMatches(c.Password, a.PasswordHash) && ok
+	ok = secretMatches(c.SecretKey, a.SecretKeyHash) && ok
+	ok = subtle.ConstantTimeCompare([]byte(c.ClientID), []byte(a.ClientID)) == 1 && ok
+	if !ok {
+		return Account{}, ErrUnauthorized
+	}
+	return a, nil
+}
+
+// SigningKey is the account's secret key, with which its webhooks are signed.
+func (s *Store) SigningKey(username string) ([]byte, error) {
+	a, err := s.Account(username)
+	if err != nil {
+		return nil, err
+	}
+	return s.unseal(a.SealedSecret)
+}
+
+// SetWebhook sets (or, with "", clears) the account's webhook URL.
+func (s *Store) SetWebhook(username, rawURL string) error {
+	if rawURL != "" {
+		if err := ValidateWebhookURL(rawURL); err != nil {
+			return err
+		}
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAccounts)
+		var a Account
+		if err := getJSON(b, []byte(username), &a); err != nil {
+			return fmt.Errorf("account %q: %w", username, err)
+		}
+		a.WebhookURL = rawURL
+		return putJSON(b, []byte(username), a)
+	})
+}
+
+// ValidateWebhookURL accepts absolute http and https URLs only.
+func ValidateWebhookURL(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(rawURL) > 2048 {
+		return fmt.Errorf("%w: webhook URL must be an absolute http or https URL", ErrInvalid)
+	}
+	return nil
+}

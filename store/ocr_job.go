@@ -1,0 +1,213 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"tillroll/capture"
+)
+
+// Job states. A finished job is deleted; its document keeps the outcome.
+const (
+	JobQueued  = "queued"
+	JobRunning = "running"
+)
+
+// Job is a document's OCR job.
+type Job struct {
+	DocID     uint64    `json:"doc_id"`
+	State     string    `json:"state"`
+	Attempts  int       `json:"attempts"`
+	NotBefore time.Time `json:"not_before"`
+	LastError string    `json:"last_error,omitempty"`
+}
+
+// ClaimOCRJob marks the oldest due queued job running, counts the attempt
+// and commits, before any OCR work starts. ok is false when nothing is due.
+func (s *Store) ClaimOCRJob() (d Document, j Job, ok bool, err error) {
+	now := s.now().UTC()
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		jobs := tx.Bucket(bucketOCRJobs)
+		c := jobs.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if err := jsonUnmarshal(v, &j); err != nil {
+				return err
+			}
+			if j.State != JobQueued || j.NotBefore.After(now) {
+				continue
+			}
+			j.State = JobRunning
+			j.Attempts++
+			key := append([]byte(nil), k...)
+			if err := putJSON(jobs, key, j); err != nil {
+				return err
+			}
+			docs := tx.Bucket(bucketDocuments)
+			if err := getJSON(docs, key, &d); err != nil {
+				return fmt.Errorf("document of job %d: %w", j.DocID, err)
+			}
+			d.Status, d.Updated = capture.StatusProcessing, now
+			ok = true
+			return putJSON(docs, key, d)
+		}
+		return nil
+	})
+	return d, j, ok && err == nil, err
+}
+
+// Notify makes the outbox messages for a finished document. It runs inside
+// the finishing transaction, so it must only build values: no I/O.
+type Notify func(d Document, a Account) []Message
+
+// CompleteOCRJob stores a document's result, decides whether it is a
+// duplicate (the same bytes uploaded earlier, or the same recognised text as
+// another of the account's documents), deletes its job and queues its
+// notifications, all in one transaction.
+func (s *Store) CompleteOCRJob(id uint64, r capture.Result, textHash string, notify Notify) (Document, error) {
+	return s.finish(id, func(tx *bolt.Tx, d *Document) error {
+		bySHA, byText := tx.Bucket(bucketDocumentsBySHA), tx.Bucket(bucketDocumentsByText)
+		earlier := func(other uint64) bool { return other < id }
+		anyDoc := func(uint64) bool { return true }
+		dup := hasOther(bySHA, d.Account, d.SHA256, id, earlier) ||
+			(textHash != "" && hasOther(byText, d.Account, textHash, id, anyDoc))
+		if textHash != "" {
+			if err := byText.Put(indexKey(d.Account, textHash, id), nil); err != nil {
+				return fmt.Errorf("index text: %w", err)
+			}
+		}
+		r.Is_Duplicate = 0
+		if dup {
+			r.Is_Duplicate = 1
+		}
+		r.Status, r.Reason = capture.StatusCompleted, ""
+		d.Status, d.Reason, d.TextHash, d.Result = capture.StatusCompleted, "", textHash, &r
+		return nil
+	}, notify)
+}
+
+// FailOCRJob ends a document as failed with a reason a person can read.
+func (s *Store) FailOCRJob(id uint64, reason string, notify Notify) (Document, error) {
+	return s.finish(id, func(_ *bolt.Tx, d *Document) error {
+		r := capture.Placeholder(capture.StatusFailed, reason, d.Created)
+		d.Status, d.Reason, d.Result = capture.StatusFailed, reason, &r
+		return nil
+	}, notify)
+}
+
+func (s *Store) finish(id uint64, set func(*bolt.Tx, *Document) error, notify Notify) (Document, error) {
+	var d Document
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		key := itob(id)
+		docs := tx.Bucket(bucketDocuments)
+		if err := getJSON(docs, key, &d); err != nil {
+			return fmt.Errorf("document %d: %w", id, err)
+		}
+		if d.Status == capture.StatusCompleted || d.Status == capture.StatusFailed {
+			return fmt.Errorf("document %d already finished: %w", id, ErrExists)
+		}
+		if err := set(tx, &d); err != nil {
+			return err
+		}
+		d.Updated = s.now().UTC()
+		if err := putJSON(docs, key, d); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketOCRJobs).Delete(key); err != nil {
+			return fmt.Errorf("delete job: %w", err)
+		}
+		if notify == nil {
+			return nil
+		}
+		var a Account
+		if err := getJSON(tx.Bucket(bucketAccounts), []byte(d.Account), &a); err != nil {
+			return fmt.Errorf("account %q: %w", d.Account, err)
+		}
+		return addMessages(tx, notify(d, a), s.now().UTC())
+	})
+	if err != nil {
+		return Document{}, err
+	}
+	return d, nil
+}
+
+// RetryOCRJob puts a job that failed for a passing reason back in the queue.
+func (s *Store) RetryOCRJob(id uint64, notBefore time.Time, lastErr string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		key := itob(id)
+		jobs, docs := tx.Bucket(bucketOCRJobs), tx.Bucket(bucketDocuments)
+		var j Job
+		if err := getJSON(jobs, key, &j); err != nil {
+			return fmt.Errorf("job %d: %w", id, err)
+		}
+		j.State, j.NotBefore, j.LastError = JobQueued, notBefore.UTC(), lastErr
+		if err := putJSON(jobs, key, j); err != nil {
+			return err
+		}
+		var d Document
+		if err := getJSON(docs, key, &d); err != nil {
+			return fmt.Errorf("document %d: %w", id, err)
+		}
+		d.Status, d.Updated = capture.StatusPending, s.now().UTC()
+		return putJSON(docs, key, d)
+	})
+}
+
+// RequeueRunning puts every job that was running when the process stopped
+// back in the queue. Call it once at start-up, before any worker runs.
+func (s *Store) RequeueRunning() (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		jobs, docs := tx.Bucket(bucketOCRJobs), tx.Bucket(bucketDocuments)
+		type entry struct {
+			key []byte
+			job Job
+		}
+		var running []entry
+		err := jobs.ForEach(func(k, v []byte) error {
+			var j Job
+			if err := jsonUnmarshal(v, &j); err != nil {
+				return err
+			}
+			if j.State == JobRunning {
+				running = append(running, entry{append([]byte(nil), k...), j})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range running {
+			e.job.State = JobQueued
+			if err := putJSON(jobs, e.key, e.job); err != nil {
+				return err
+			}
+			var d Document
+			if err := getJSON(docs, e.key, &d); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					continue
+				}
+				return err
+			}
+			d.Status = capture.StatusPending
+			if err := putJSON(docs, e.key, d); err != nil {
+				return err
+			}
+		}
+		n = len(running)
+		return nil
+	})
+	return n, err
+}
+
+// QueueDepth counts unfinished OCR jobs.
+func (s *Store) QueueDepth() (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketOCRJobs).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
