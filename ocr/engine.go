@@ -1,0 +1,215 @@
+package ocr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/otiai10/gosseract/v2"
+)
+
+// Options configures an Engine. The zero value reads English with the
+// default limits.
+type Options struct {
+	Limits Limits
+	// Languages for Tesseract, "eng" when empty.
+	Languages []string
+}
+
+// Engine reads documents with one Tesseract instance. It is not safe for
+// concurrent use: each OCR worker owns one, made once and closed on
+// shutdown.
+type Engine struct {
+	tess *gosseract.Client
+	lim  Limits
+}
+
+// NewEngine starts a Tesseract instance and checks that it can read.
+func NewEngine(opt Options) (*Engine, error) {
+	if opt.Limits == (Limits{}) {
+		opt.Limits = DefaultLimits()
+	}
+	c := gosseract.NewClient()
+	if len(opt.Languages) > 0 {
+		if err := c.SetLanguage(opt.Languages...); err != nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("tesseract languages: %w", err)
+		}
+	}
+	// Receipts are columns of short lines: PSM 4 (a single column of text
+	// of variable sizes) keeps a line's label and amount together. Most
+	// scans carry no DPI, and Tesseract then assumes 70; our preprocessing
+	// scales to about 300.
+	if err := c.SetPageSegMode(gosseract.PSM_SINGLE_COLUMN); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("tesseract page segmentation: %w", err)
+	}
+	for k, v := range map[gosseract.SettableVariable]string{
+		"user_defined_dpi":          "300",
+		"debug_file":                "/dev/null", // Tesseract's warnings are not ours to print
+		"preserve_interword_spaces": "0",
+	} {
+		if err := c.SetVariable(k, v); err != nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("tesseract variable %s: %w", k, err)
+		}
+	}
+	e := &Engine{tess: c, lim: opt.Limits}
+	// Initialise now, on a blank page, so a missing language file is an
+	// error at start-up and not on the first document.
+	blank := image.NewGray(image.Rect(0, 0, 32, 32))
+	for i := range blank.Pix {
+		blank.Pix[i] = 255
+	}
+	if _, err := e.recognize(blank); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("start tesseract: %w", err)
+	}
+	return e, nil
+}
+
+// Close frees the Tesseract instance.
+func (e *Engine) Close() error {
+	if e.tess == nil {
+		return nil
+	}
+	err := e.tess.Close()
+	e.tess = nil
+	return err
+}
+
+// ReadFile reads the document at path: an image, or a PDF's text layer
+// or page images. Errors from the input itself match ErrEmpty,
+// ErrUnsupported, ErrTooLarge or ErrCorrupt.
+func (e *Engine) ReadFile(ctx context.Context, path string) (Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Document{}, fmt.Errorf("open: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return Document{}, fmt.Errorf("stat: %w", err)
+	}
+	if info.Size() > e.lim.MaxBytes {
+		return Document{}, fmt.Errorf("%w: %d bytes (at most %d)", ErrTooLarge, info.Size(), e.lim.MaxBytes)
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return Document{}, fmt.Errorf("read: %w", err)
+	}
+	return e.Read(ctx, data)
+}
+
+// Read reads a document held in memory.
+func (e *Engine) Read(ctx context.Context, data []byte) (Document, error) {
+	kind, err := Sniff(data[:min(len(data), SniffLen)])
+	if err != nil {
+		return Document{}, err
+	}
+	if kind == KindPDF {
+		return e.readPDF(ctx, data)
+	}
+	img, err := decodeImage(data, e.lim)
+	if err != nil {
+		return Document{}, err
+	}
+	page, err := e.readImage(img)
+	if err != nil {
+		return Document{}, err
+	}
+	page.Number = 1
+	return Document{Kind: kind, Pages: []Page{page}}, nil
+}
+
+// readImage preprocesses one page image and reads it. Boxes are given in
+// the pixel space of img.
+func (e *Engine) readImage(img image.Image) (Page, error) {
+	g, scale := Preprocess(img)
+	words, err := e.recognize(g)
+	if err != nil {
+		return Page{}, err
+	}
+	b := img.Bounds()
+	page := Page{Width: b.Dx(), Height: b.Dy(), Lines: groupLines(words)}
+	if scale != 1 {
+		for i := range page.Lines {
+			l := &page.Lines[i]
+			l.Box = unscale(l.Box, scale)
+			for j := range l.Words {
+				l.Words[j].Box = unscale(l.Words[j].Box, scale)
+			}
+		}
+	}
+	return page, nil
+}
+
+func unscale(r image.Rectangle, s float64) image.Rectangle {
+	f := func(v int) int { return int(float64(v)/s + 0.5) }
+	return image.Rect(f(r.Min.X), f(r.Min.Y), f(r.Max.X), f(r.Max.Y))
+}
+
+// tessWord is a word as Tesseract gives it, with its place in the layout.
+type tessWord struct {
+	Word
+	block, par, line int
+}
+
+var errTesseract = errors.New("tesseract failed")
+
+func (e *Engine) recognize(g *image.Gray) ([]tessWord, error) {
+	if e.tess == nil {
+		return nil, fmt.Errorf("%w: engine closed", errTesseract)
+	}
+	if err := e.tess.SetImageFromBytes(pgm(g)); err != nil {
+		return nil, fmt.Errorf("%w: %w", errTesseract, err)
+	}
+	boxes, err := e.tess.GetBoundingBoxesVerbose()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errTesseract, err)
+	}
+	words := make([]tessWord, 0, len(boxes))
+	for _, b := range boxes {
+		text := strings.TrimSpace(b.Word)
+		if text == "" {
+			continue
+		}
+		words = append(words, tessWord{
+			Word:  Word{Text: text, Conf: b.Confidence, Box: b.Box},
+			block: b.BlockNum, par: b.ParNum, line: b.LineNum,
+		})
+	}
+	return words, nil
+}
+
+// groupLines gathers words into Tesseract's lines, in reading order.
+func groupLines(words []tessWord) []Line {
+	type key struct{ block, par, line int }
+	var lines []Line
+	var cur key
+	for i, w := range words {
+		k := key{w.block, w.par, w.line}
+		if i == 0 || k != cur {
+			lines = append(lines, Line{Box: w.Box})
+			cur = k
+		}
+		l := &lines[len(lines)-1]
+		l.Words = append(l.Words, w.Word)
+		l.Box = l.Box.Union(w.Box)
+	}
+	for i := range lines {
+		l := &lines[i]
+		sort.SliceStable(l.Words, func(a, b int) bool { return l.Words[a].Box.Min.X < l.Words[b].Box.Min.X })
+		texts := make([]string, len(l.Words))
+		for j, w := range l.Words {
+			texts[j] = w.Text
+		}
+		l.Text = strings.Join(texts, " ")
+	}
+	return lines
+}

@@ -1,0 +1,186 @@
+package ocr
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	_ "image/gif" // registered decoders: every accepted image kind
+	_ "image/jpeg"
+	_ "image/png"
+
+	"github.com/disintegration/imaging"
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+)
+
+// checkImage reads only the image header and refuses an image whose
+// dimensions are over the limits, so a decompression bomb (a small file
+// that claims 40000 x 40000 pixels) is never decoded.
+func checkImage(data []byte, lim Limits) error {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return checkSize(cfg.Width, cfg.Height, lim)
+}
+
+func checkSize(w, h int, lim Limits) error {
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("%w: the image has no pixels (%dx%d)", ErrCorrupt, w, h)
+	}
+	if w > lim.MaxSide || h > lim.MaxSide || w*h > lim.MaxPixels {
+		return fmt.Errorf("%w: %dx%d pixels (at most %d per side and %d in all)", ErrTooLarge, w, h, lim.MaxSide, lim.MaxPixels)
+	}
+	return nil
+}
+
+// decodeImage checks the dimensions, then decodes the image and turns it
+// upright by its EXIF orientation.
+func decodeImage(data []byte, lim Limits) (image.Image, error) {
+	if err := checkImage(data, lim); err != nil {
+		return nil, err
+	}
+	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return img, nil
+}
+
+// Preprocessing targets. Tesseract reads best when capital letters are
+// about 30 pixels high; a receipt's text runs across most of its width, so
+// the width is what is scaled: phone photos are brought down, small
+// scans brought up.
+const (
+	minWidth = 1200
+	maxWidth = 2400
+)
+
+// Preprocess turns a decoded page into what Tesseract reads best: gray,
+// scaled to a width between minWidth and maxWidth, with its contrast
+// stretched so that faint thermal print becomes dark on white. It returns
+// the image and the factor it was scaled by (to map boxes back).
+func Preprocess(img image.Image) (*image.Gray, float64) {
+	b := img.Bounds()
+	scale := 1.0
+	switch w := b.Dx(); {
+	case w < minWidth:
+		scale = float64(minWidth) / float64(w)
+		if scale > 4 {
+			scale = 4 // a tiny image gains nothing from more
+		}
+	case w > maxWidth:
+		scale = float64(maxWidth) / float64(w)
+	}
+	g := toGray(img)
+	if scale != 1 {
+		w := int(float64(b.Dx())*scale + 0.5)
+		h := int(float64(b.Dy())*scale + 0.5)
+		filter := imaging.Linear
+		if scale < 1 {
+			filter = imaging.Box // averaging: no aliasing on thin strokes
+		}
+		g = toGray(imaging.Resize(g, max(w, 1), max(h, 1), filter))
+	}
+	stretchContrast(g)
+	return g, scale
+}
+
+// toGray converts to 8-bit gray without an intermediate RGBA copy where the
+// source allows: a JPEG's Y plane already is its luma.
+func toGray(img image.Image) *image.Gray {
+	b := img.Bounds()
+	switch src := img.(type) {
+	case *image.Gray:
+		if b.Min == (image.Point{}) {
+			return src
+		}
+	case *image.YCbCr:
+		g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+		for y := 0; y < b.Dy(); y++ {
+			row := src.Y[src.YOffset(b.Min.X, b.Min.Y+y):]
+			copy(g.Pix[y*g.Stride:y*g.Stride+b.Dx()], row[:b.Dx()])
+		}
+		return g
+	case *image.NRGBA:
+		// imaging's own type: weight by alpha over white paper.
+		g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+		for y := 0; y < b.Dy(); y++ {
+			s := src.Pix[(y)*src.Stride : y*src.Stride+4*b.Dx()]
+			d := g.Pix[y*g.Stride : y*g.Stride+b.Dx()]
+			for x := range d {
+				r, gg, bb, a := uint32(s[4*x]), uint32(s[4*x+1]), uint32(s[4*x+2]), uint32(s[4*x+3])
+				l := (19595*r + 38470*gg + 7471*bb + 1<<15) >> 16
+				d[x] = uint8((l*a + 255*(255-a)) / 255)
+			}
+		}
+		return g
+	}
+	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	// Transparent pixels count as white paper.
+	draw.Draw(g, g.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	draw.Draw(g, g.Bounds(), img, b.Min, draw.Over)
+	return g
+}
+
+// stretchContrast maps the darkest ink to black and the paper to white,
+// linearly, in place. Ink is the 0.5th percentile of the histogram, paper
+// its 90th: on a receipt most pixels are paper.
+func stretchContrast(g *image.Gray) {
+	var hist [256]int
+	for y := 0; y < g.Rect.Dy(); y++ {
+		for _, v := range g.Pix[y*g.Stride : y*g.Stride+g.Rect.Dx()] {
+			hist[v]++
+		}
+	}
+	n := g.Rect.Dx() * g.Rect.Dy()
+	lo, hi := percentile(&hist, n, 0.005), percentile(&hist, n, 0.90)
+	if hi-lo < 8 {
+		return // a blank page: nothing to stretch
+	}
+	var lut [256]uint8
+	for v := range lut {
+		switch {
+		case v <= lo:
+			lut[v] = 0
+		case v >= hi:
+			lut[v] = 255
+		default:
+			lut[v] = uint8((v - lo) * 255 / (hi - lo))
+		}
+	}
+	for y := 0; y < g.Rect.Dy(); y++ {
+		row := g.Pix[y*g.Stride : y*g.Stride+g.Rect.Dx()]
+		for i, v := range row {
+			row[i] = lut[v]
+		}
+	}
+}
+
+func percentile(hist *[256]int, n int, p float64) int {
+	want := int(float64(n) * p)
+	sum := 0
+	for v, c := range hist {
+		sum += c
+		if sum > want {
+			return v
+		}
+	}
+	return 255
+}
+
+// pgm encodes a gray image as binary PGM (P5), which Leptonica reads
+// without any codec: the cheapest way to hand pixels to Tesseract.
+func pgm(g *image.Gray) []byte {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	header := fmt.Sprintf("P5\n%d %d\n255\n", w, h)
+	out := make([]byte, 0, len(header)+w*h)
+	out = append(out, header...)
+	for y := 0; y < h; y++ {
+		out = append(out, g.Pix[y*g.Stride:y*g.Stride+w]...)
+	}
+	return out
+}

@@ -1,0 +1,39 @@
+package ocr
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// SniffLen is how many leading bytes Sniff wants to see.
+const SniffLen = 512
+
+// Sniff tells a file's kind from its first bytes (at least SniffLen of
+// them where the file has that many), never from its name. It returns
+// ErrEmpty for no bytes and ErrUnsupported for anything that is not a PDF or
+// a supported image.
+func Sniff(head []byte) (Kind, error) {
+	if len(head) == 0 {
+		return "", ErrEmpty
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
+		return KindJPEG, nil
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return KindPNG, nil
+	case bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")):
+		return KindTIFF, nil
+	case len(head) >= 12 && bytes.Equal(head[:4], []byte("RIFF")) && bytes.Equal(head[8:12], []byte("WEBP")):
+		return KindWebP, nil
+	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
+		return KindGIF, nil
+	case len(head) >= 14 && bytes.HasPrefix(head, []byte("BM")):
+		return KindBMP, nil
+	}
+	// A PDF header may follow some junk, within the first kilobyte (PDF
+	// 1.7, 7.5.2 implementation note); most readers accept that.
+	if i := bytes.Index(head, []byte("%PDF-")); i >= 0 {
+		return KindPDF, nil
+	}
+	return "", fmt.Errorf("%w: not a PDF, JPEG, PNG, TIFF, WebP, GIF or BMP", ErrUnsupported)
+}

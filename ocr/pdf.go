@@ -1,0 +1,239 @@
+package ocr
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ledongthuc/pdf"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+)
+
+// PDFs are read with two pure-Go libraries, so the binary stays one static
+// cgo-only-for-Tesseract file: github.com/ledongthuc/pdf (BSD-3-Clause)
+// gives the text layer with glyph positions, and github.com/pdfcpu/pdfcpu
+// (Apache-2.0) gives the embedded page images of a scanned PDF. Rendering
+// vector pages (MuPDF, Poppler) would need more C libraries and, for
+// MuPDF, the AGPL.
+
+// pdfDPI is the pixel space that text-layer boxes are given in, so that
+// they compare with the boxes of a scanned page.
+const pdfDPI = 300
+
+// minTextLayer is how many letters or digits a page's text layer needs to
+// be trusted; below it, the page is taken as a scan and its image is read.
+const minTextLayer = 20
+
+func (e *Engine) readPDF(ctx context.Context, data []byte) (doc Document, err error) {
+	defer func() {
+		// The PDF libraries panic on some malformed files.
+		if v := recover(); v != nil {
+			doc, err = Document{}, fmt.Errorf("%w: malformed PDF: %v", ErrCorrupt, v)
+		}
+	}()
+	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return Document{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	n := r.NumPage()
+	switch {
+	case n == 0:
+		return Document{}, fmt.Errorf("%w: the PDF has no pages", ErrCorrupt)
+	case n > e.lim.MaxPages:
+		return Document{}, fmt.Errorf("%w: %d pages (at most %d)", ErrTooLarge, n, e.lim.MaxPages)
+	}
+	doc = Document{Kind: KindPDF}
+	for i := 1; i <= n; i++ {
+		if err := ctx.Err(); err != nil {
+			return Document{}, err
+		}
+		page := textLayer(r.Page(i))
+		if countAlnum(page) < minTextLayer {
+			scanned, ok, err := e.readPDFImage(data, i)
+			if err != nil {
+				return Document{}, err
+			}
+			if ok {
+				page = scanned
+			}
+		}
+		page.Number = i
+		doc.Pages = append(doc.Pages, page)
+	}
+	return doc, nil
+}
+
+func countAlnum(p Page) int {
+	n := 0
+	for _, l := range p.Lines {
+		for _, r := range l.Text {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// textLayer gathers a page's glyphs into words and lines, top to bottom.
+func textLayer(p pdf.Page) Page {
+	box := mediaBox(p)
+	x0, y0 := box.Index(0).Float64(), box.Index(1).Float64()
+	x1, y1 := box.Index(2).Float64(), box.Index(3).Float64()
+	if x1 <= x0 || y1 <= y0 {
+		x0, y0, x1, y1 = 0, 0, 612, 792 // US Letter, when the box is missing
+	}
+	const k = pdfDPI / 72.0
+	page := Page{Width: int((x1 - x0) * k), Height: int((y1 - y0) * k), TextLayer: true}
+
+	var glyphs []pdf.Text
+	for _, t := range p.Content().Text {
+		if t.S != "" && t.FontSize > 0 {
+			glyphs = append(glyphs, t)
+		}
+	}
+	// Top to bottom, then left to right; glyphs whose baselines are within
+	// a third of the font size share a line.
+	sort.SliceStable(glyphs, func(i, j int) bool { return glyphs[i].Y > glyphs[j].Y })
+	var rows [][]pdf.Text
+	for _, g := range glyphs {
+		if n := len(rows); n > 0 {
+			last := rows[n-1][0]
+			if last.Y-g.Y < max(last.FontSize, g.FontSize)/3 {
+				rows[n-1] = append(rows[n-1], g)
+				continue
+			}
+		}
+		rows = append(rows, []pdf.Text{g})
+	}
+	toBox := func(minX, maxX, y, size float64) image.Rectangle {
+		return image.Rect(int((minX-x0)*k), int((y1-y-size*0.8)*k), int((maxX-x0)*k), int((y1-y+size*0.2)*k))
+	}
+	for _, row := range rows {
+		sort.SliceStable(row, func(i, j int) bool { return row[i].X < row[j].X })
+		var line Line
+		var word strings.Builder
+		var wMin, wMax, wY, wSize float64
+		flush := func() {
+			text := strings.TrimSpace(word.String())
+			word.Reset()
+			if text == "" {
+				return
+			}
+			b := toBox(wMin, wMax, wY, wSize)
+			line.Words = append(line.Words, Word{Text: text, Conf: 100, Box: b})
+		}
+		var prev *pdf.Text
+		for i := range row {
+			g := &row[i]
+			blank := strings.TrimSpace(g.S) == ""
+			if prev != nil && (blank || wordBreak(*prev, *g)) {
+				flush()
+			}
+			prev = g
+			if blank {
+				continue
+			}
+			if word.Len() == 0 {
+				wMin, wY, wSize = g.X, g.Y, g.FontSize
+			}
+			word.WriteString(g.S)
+			wMax = g.X + glyphWidth(*g)
+		}
+		flush()
+		if len(line.Words) == 0 {
+			continue
+		}
+		texts := make([]string, len(line.Words))
+		line.Box = line.Words[0].Box
+		for i, w := range line.Words {
+			texts[i] = w.Text
+			line.Box = line.Box.Union(w.Box)
+		}
+		line.Text = strings.Join(texts, " ")
+		page.Lines = append(page.Lines, line)
+	}
+	return page
+}
+
+// mediaBox is the page's MediaBox, inherited from its parents if need be.
+func mediaBox(p pdf.Page) pdf.Value {
+	v := p.V
+	for depth := 0; depth < 32 && !v.IsNull(); depth++ { // a malformed file may loop
+		if b := v.Key("MediaBox"); !b.IsNull() {
+			return b
+		}
+		v = v.Key("Parent")
+	}
+	return pdf.Value{}
+}
+
+// glyphWidth is a glyph's advance. Type0 (CID) fonts give none through
+// the library; half an em is the typical letter.
+func glyphWidth(g pdf.Text) float64 {
+	if g.W > 0 {
+		return g.W
+	}
+	return 0.5 * g.FontSize * float64(utf8.RuneCountInString(g.S))
+}
+
+// wordBreak tells whether next starts a new word after prev on one line:
+// a gap of a fifth of an em where widths are known; where they are not, an
+// advance wider than any letter.
+func wordBreak(prev, next pdf.Text) bool {
+	if prev.W > 0 {
+		return next.X-(prev.X+prev.W) > 0.2*next.FontSize
+	}
+	return next.X-prev.X > 0.95*prev.FontSize*float64(utf8.RuneCountInString(prev.S)) || next.X < prev.X
+}
+
+var disablePDFConfig sync.Once
+
+// readPDFImage reads the largest image of a scanned page. ok is false when
+// the page has no image.
+func (e *Engine) readPDFImage(data []byte, pageNr int) (page Page, ok bool, err error) {
+	// pdfcpu would otherwise read and write a configuration folder in the
+	// user's home.
+	disablePDFConfig.Do(api.DisableConfigDir)
+	conf := model.NewDefaultConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	pages, err := api.ExtractImagesRaw(bytes.NewReader(data), []string{strconv.Itoa(pageNr)}, conf)
+	if err != nil {
+		return Page{}, false, fmt.Errorf("%w: page %d images: %w", ErrCorrupt, pageNr, err)
+	}
+	var best *model.Image
+	for _, imgs := range pages {
+		for _, img := range imgs {
+			// pdfcpu does not always fill in the dimensions; the size is
+			// checked when the image is decoded.
+			if best == nil || img.Size > best.Size {
+				best = &img
+			}
+		}
+	}
+	if best == nil || best.Reader == nil {
+		return Page{}, false, nil
+	}
+	raw, err := io.ReadAll(io.LimitReader(best.Reader, e.lim.MaxBytes*4))
+	if err != nil {
+		return Page{}, false, fmt.Errorf("%w: page %d image: %w", ErrCorrupt, pageNr, err)
+	}
+	img, err := decodeImage(raw, e.lim)
+	if err != nil {
+		return Page{}, false, fmt.Errorf("page %d: %w", pageNr, err)
+	}
+	page, err = e.readImage(img)
+	if err != nil {
+		return Page{}, false, err
+	}
+	return page, true, nil
+}
