@@ -1,0 +1,232 @@
+package eval
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tillroll/capture"
+)
+
+// writeDir makes a folder of made-up documents and truths.
+func writeDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// fakeRead answers with the results given per file name. It stands in for
+// the OCR pipeline: these tests check the scoring, not OCR.
+func fakeRead(results map[string]capture.Result, errs map[string]error) ReadFunc {
+	return func(ctx context.Context, path string) (capture.Result, error) {
+		name := filepath.Base(path)
+		if err := errs[name]; err != nil {
+			return capture.Result{}, err
+		}
+		return results[name], nil
+	}
+}
+
+func TestRun(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		"001.jpg":   "not really a jpeg",
+		"001.json":  `{"company": "ABC HO TRADING", "date": "09/01/2019", "address": "NO.2&4, JALAN HARMONI 3/2, 81100 JOHOR", "total": "31.00"}`,
+		"002.jpg":   "x",
+		"002.json":  `{"company": "KEDAI (M) SDN BHD", "date": "14/MAY/2017", "address": "LOT 3, JALAN 1", "total": "RM 8.10"}`,
+		"003.png":   "x",
+		"003.json":  `{"company": "X", "date": "12/13/2016", "address": "Y", "total": "1.00"}`,
+		"inv.pdf":   "x",
+		"inv.json":  `[{"issuer": "Coolblue B.V.", "amount": 717.97, "amount_untaxed": 593.36, "date": "2014-04-19", "invoice_number": "993548900", "currency": "EUR", "desc": "Invoice from Coolblue"}]`,
+		"lone.jpg":  "no truth: not evaluated",
+		"only.json": `{"company": "no document", "date": "", "address": "", "total": ""}`,
+		"bad.jpg":   "x",
+		"bad.json":  `{"unexpected": true}`,
+	})
+	results := map[string]capture.Result{
+		"001.jpg": { // all right, with punctuation and case differences
+			Vendor_Name: "abc ho trading", Date: "2019-01-09", Vendor_Address: "No.2&4 , Jalan Harmoni 3/2, 81100 Johor",
+			Total: 31, Confidence: map[string]int{"Vendor_Name": 90, "Date": 90, "Vendor_Address": 50, "Total": 95},
+		},
+		"002.jpg": { // total and address wrong; the wrong total was confident
+			Vendor_Name: "KEDAI (M) SDN BHD", Date: "2017-05-14", Vendor_Address: "LOT 3 JALAN 7",
+			Total: 8.11, Confidence: map[string]int{"Vendor_Name": 85, "Date": 70, "Total": 88},
+		},
+		"inv.pdf": {
+			Vendor_Name: "Coolblue B.V.", Date: "2014-04-19", Invoice_Number: "993548900", Total: 717.97,
+			Subtotal: 717.97, Currency_Code: "EUR", Confidence: map[string]int{"Total": 90, "Subtotal": 85},
+		},
+	}
+	errs := map[string]error{"003.png": errors.New("tesseract failed")}
+	var out bytes.Buffer
+	rep, err := Run(t.Context(), dir, fakeRead(results, errs), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Receipts != 3 || rep.Invoices != 1 {
+		t.Errorf("receipts %d invoices %d, want 3 and 1", rep.Receipts, rep.Invoices)
+	}
+	want := []struct {
+		kind, field  string
+		right, total int
+	}{
+		{KindReceipt, "Total", 1, 3},
+		{KindReceipt, "Date", 2, 3},
+		{KindReceipt, "Vendor_Name", 2, 3},
+		{KindReceipt, "Vendor_Address", 1, 3},
+		{KindInvoice, "Total", 1, 1},
+		{KindInvoice, "Date", 1, 1},
+		{KindInvoice, "Vendor_Name", 1, 1},
+		{KindInvoice, "Invoice_Number", 1, 1},
+		{KindInvoice, "Currency_Code", 1, 1},
+		{KindInvoice, "Subtotal", 0, 1},
+	}
+	for _, w := range want {
+		fs, ok := rep.Field(w.kind, w.field)
+		if !ok || fs.Right != w.right || fs.Total != w.total {
+			t.Errorf("%s %s = %+v, want %d/%d", w.kind, w.field, fs, w.right, w.total)
+		}
+	}
+	if _, ok := rep.Field(KindInvoice, "Tax"); ok {
+		t.Error("Tax scored for an invoice whose truth has no amount_tax")
+	}
+	if len(rep.Fields) != len(want) {
+		t.Errorf("%d field scores, want %d", len(rep.Fields), len(want))
+	}
+	if fs, _ := rep.Field(KindReceipt, "Date"); fs.Accuracy() < 66.6 || fs.Accuracy() > 66.7 {
+		t.Errorf("date accuracy %.2f, want 66.67", fs.Accuracy())
+	}
+	// Confident fields: 001 Name, Date, Total (right); 002 Name (right), Total
+	// (wrong); inv Total (right), Subtotal (wrong).
+	if rep.Confident != 7 || rep.ConfidentRight != 5 {
+		t.Errorf("calibration %d of %d, want 5 of 7", rep.ConfidentRight, rep.Confident)
+	}
+	if len(rep.Failed) != 1 || rep.Failed[0].File != "003.png" {
+		t.Errorf("failed %+v, want 003.png", rep.Failed)
+	}
+	if len(rep.Skipped) != 1 || rep.Skipped[0].File != "bad.json" {
+		t.Errorf("skipped %+v, want bad.json", rep.Skipped)
+	}
+	// Misses: 002 address and total, 003 all four, inv subtotal.
+	if len(rep.Misses) != 7 {
+		t.Errorf("%d misses, want 7: %+v", len(rep.Misses), rep.Misses)
+	}
+	text := out.String()
+	for _, line := range []string{
+		"3 receipts, 1 invoices",
+		"receipts (3)",
+		"invoices (1)",
+		"Total           (total)             1/3      33.3%",
+		"calibration: 5 of 7 fields reported with confidence >= 80 are right (71.4%)",
+		"failed: 003.png: tesseract failed",
+		`002.jpg                      Total           want "RM 8.10" got "8.11" (confidence 88)`,
+		"seconds per file: median",
+	} {
+		if !strings.Contains(text, line) {
+			t.Errorf("output lacks %q:\n%s", line, text)
+		}
+	}
+	if strings.Index(text, "receipts (3)") > strings.Index(text, "invoices (1)") {
+		t.Error("receipts must come before invoices")
+	}
+}
+
+func TestRunEmptyAndMissing(t *testing.T) {
+	var out bytes.Buffer
+	rep, err := Run(t.Context(), t.TempDir(), fakeRead(nil, nil), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Receipts != 0 || len(rep.Fields) != 0 || rep.Calibration() != 0 {
+		t.Errorf("empty dir: %+v", rep)
+	}
+	if !strings.Contains(out.String(), "no field reported with confidence") {
+		t.Errorf("output: %s", out.String())
+	}
+	if _, err := Run(t.Context(), filepath.Join(t.TempDir(), "absent"), fakeRead(nil, nil), &out); err == nil {
+		t.Error("no error for a missing folder")
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		"a.jpg": "x", "a.json": `{"company": "A", "date": "01/01/2019", "address": "B", "total": "1.00"}`,
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := Run(ctx, dir, fakeRead(nil, nil), &bytes.Buffer{})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err %v, want context.Canceled", err)
+	}
+}
+
+func TestMatch(t *testing.T) {
+	tests := []struct {
+		mode, want, got string
+		ok              bool
+	}{
+		{compareText, "MR. D.I.Y. (M) SDN BHD", "Mr D.I.Y (M) Sdn. Bhd.", true},
+		{compareText, "NO.2&4, JALAN", "No 2 & 4 Jalan", true},
+		{compareText, "SANYU", "SANYO", false},
+		{compareText, "A", "", false},
+		{compareDate, "09/01/2019", "2019-01-09", true},
+		{compareDate, "14/MAY/2017", "2017-05-14", true},
+		{compareDate, "12/13/2016", "2016-12-13", true},
+		{compareDate, "OCT 3, 2016", "2016-10-03", true},
+		{compareDate, "19/05/16", "2016-05-19", true},
+		{compareDate, "2014-04-19", "2014-04-19", true},
+		{compareDate, "09/01/2019", "2019-09-01", false},
+		{compareDate, "09/01/2019", "", false},
+		{compareAmount, "RM 31.20", "31.20", true},
+		{compareAmount, "31.00", "31.00", true},
+		{compareAmount, "31.00", "31.01", false},
+		{compareAmount, "31.00", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode+" "+tt.want+" "+tt.got, func(t *testing.T) {
+			e, ok := makeExpect("k", "F", tt.mode, tt.want)
+			if !ok {
+				t.Fatalf("makeExpect(%q) not ok", tt.want)
+			}
+			if got := match(e, tt.got); got != tt.ok {
+				t.Errorf("match(%q, %q) = %v, want %v", tt.want, tt.got, got, tt.ok)
+			}
+		})
+	}
+}
+
+func TestParseTruth(t *testing.T) {
+	tests := []struct {
+		name, data string
+		kind       string
+		fields     int
+		err        bool
+	}{
+		{"sroie", `{"company": "A", "date": "01/01/2019", "address": "B", "total": "1.00"}`, KindReceipt, 4, false},
+		{"sroie empty total", `{"company": "A", "date": "01/01/2019", "address": "B", "total": ""}`, KindReceipt, 3, false},
+		{"invoice2data", `[{"issuer": "X", "amount": 1.5, "date": "2020-01-01", "invoice_number": "7", "currency": "EUR", "amount_tax": 0.25}]`, KindInvoice, 6, false},
+		{"empty list", `[]`, "", 0, true},
+		{"other object", `{"a": 1}`, "", 0, true},
+		{"not json", `hello`, "", 0, true},
+		{"broken json", `{"company": `, "", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr, err := parseTruth([]byte(tt.data))
+			if (err != nil) != tt.err {
+				t.Fatalf("err %v, want error %v", err, tt.err)
+			}
+			if err == nil && (tr.kind != tt.kind || len(tr.expects) != tt.fields) {
+				t.Errorf("kind %s with %d fields, want %s with %d", tr.kind, len(tr.expects), tt.kind, tt.fields)
+			}
+		})
+	}
+}
