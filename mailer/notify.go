@@ -1,0 +1,92 @@
+package mailer
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"tillroll/capture"
+	"tillroll/store"
+)
+
+// Subject is the subject of every notification mail.
+const Subject = "Tillroll - The document has been processed"
+
+// Notifications builds the outbox messages for a finished document: a mail
+// to the account's address, if it has one, and a webhook to the upload's
+// webhook URL, else the account's, if either is set. It has the type
+// store.Notify and runs inside the store's transaction, so it only builds
+// values.
+func Notifications(d store.Document, a store.Account) []store.Message {
+	var msgs []store.Message
+	if a.Email != "" {
+		key := idempotencyKey(d, store.KindMail)
+		msgs = append(msgs, store.Message{
+			Kind:           store.KindMail,
+			Account:        d.Account,
+			DocID:          d.ID,
+			IdempotencyKey: key,
+			To:             a.Email,
+			Subject:        Subject,
+			Body:           mailBody(d),
+		})
+	}
+	url := d.WebhookURL
+	if url == "" {
+		url = a.WebhookURL
+	}
+	if url != "" {
+		key := idempotencyKey(d, store.KindWebhook)
+		msgs = append(msgs, store.Message{
+			Kind:           store.KindWebhook,
+			Account:        d.Account,
+			DocID:          d.ID,
+			IdempotencyKey: key,
+			URL:            url,
+			Payload:        webhookPayload(d, key),
+		})
+	}
+	return msgs
+}
+
+// idempotencyKey names one notification of one document. It is the same
+// every time it is built for that document, and the document's creation
+// time in it keeps it apart from a document with the same id in another
+// (or a recreated) data directory.
+func idempotencyKey(d store.Document, kind string) string {
+	return fmt.Sprintf("doc-%d-%x-%s", d.ID, uint64(d.Created.UnixMicro()), kind)
+}
+
+func mailBody(d store.Document) string {
+	var b strings.Builder
+	b.WriteString("Tillroll has finished processing a document.\n\n")
+	fmt.Fprintf(&b, "Photon key: %s\n", d.Key)
+	fmt.Fprintf(&b, "File: %s\n", d.FileName)
+	fmt.Fprintf(&b, "Status: %s\n", d.Status)
+	if d.Status == capture.StatusFailed && d.Reason != "" {
+		fmt.Fprintf(&b, "Reason: %s\n", d.Reason)
+	}
+	b.WriteString("\nFetch the result with this photon key.\n")
+	return b.String()
+}
+
+// webhookBody is the JSON a webhook receiver gets.
+type webhookBody struct {
+	PhotonKey      string         `json:"photon_key"`
+	Data           capture.Result `json:"data"`
+	IdempotencyKey string         `json:"idempotency_key"`
+}
+
+// webhookPayload is the body of the document's webhook. "data" is the
+// document as the capture API shows it by default (without confidences).
+func webhookPayload(d store.Document, key string) []byte {
+	body := webhookBody{PhotonKey: d.Key, Data: d.Data().WithoutConfidence(), IdempotencyKey: key}
+	p, err := json.Marshal(body)
+	if err != nil {
+		// Unreachable in practice: the store encoded the same result as
+		// JSON in this transaction. Still, the receiver gets the outcome.
+		body.Data = capture.Placeholder(d.Status, d.Reason, d.Created)
+		p, _ = json.Marshal(body)
+	}
+	return p
+}
