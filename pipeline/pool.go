@@ -1,0 +1,284 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"tillroll/capture"
+	"tillroll/ocr"
+	"tillroll/store"
+)
+
+// Queue is what the pool needs of the store.
+type Queue interface {
+	ClaimOCRJob() (store.Document, store.Job, bool, error)
+	CompleteOCRJob(id uint64, r capture.Result, textHash string, notify store.Notify) (store.Document, error)
+	FailOCRJob(id uint64, reason string, notify store.Notify) (store.Document, error)
+	RetryOCRJob(id uint64, notBefore time.Time, lastErr string) error
+	RequeueRunning() (int, error)
+	Document(id uint64) (store.Document, error)
+	FilePath(rel string) (string, error)
+}
+
+// Options configures a Pool.
+type Options struct {
+	Workers int
+	// NewReader makes one worker's OCR engine.
+	NewReader func() (Reader, error)
+	// Notify builds the notifications of a finished document.
+	Notify store.Notify
+	// Finished is called after a document's outcome is committed (to wake
+	// the senders of its notifications). It must not block.
+	Finished func(store.Document)
+	// MaxAttempts is how many times a passing failure is retried before the
+	// document fails. Default 3.
+	MaxAttempts int
+	// Poll is how often idle workers look at the queue without a kick.
+	// Default one second.
+	Poll   time.Duration
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Pool is the fixed set of OCR workers.
+type Pool struct {
+	q    Queue
+	opt  Options
+	kick chan struct{}
+
+	mu      sync.Mutex
+	waiters map[uint64][]chan struct{}
+}
+
+// NewPool makes a pool; Run starts it.
+func NewPool(q Queue, opt Options) *Pool {
+	if opt.Workers < 1 {
+		opt.Workers = 1
+	}
+	if opt.MaxAttempts < 1 {
+		opt.MaxAttempts = 3
+	}
+	if opt.Poll <= 0 {
+		opt.Poll = time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Finished == nil {
+		opt.Finished = func(store.Document) {}
+	}
+	return &Pool{q: q, opt: opt, kick: make(chan struct{}, 1), waiters: map[uint64][]chan struct{}{}}
+}
+
+// Kick wakes an idle worker: a new job was queued.
+func (p *Pool) Kick() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run requeues the jobs that were running when the process last stopped,
+// then runs the workers until ctx ends. A worker busy with a document
+// finishes it first. Run returns when every worker has stopped.
+func (p *Pool) Run(ctx context.Context) error {
+	n, err := p.q.RequeueRunning()
+	if err != nil {
+		return fmt.Errorf("requeue unfinished jobs: %w", err)
+	}
+	if n > 0 {
+		p.opt.Logger.Info("requeued unfinished OCR jobs", "count", n)
+	}
+	readers := make([]Reader, 0, p.opt.Workers)
+	defer func() {
+		for _, r := range readers {
+			if err := r.Close(); err != nil {
+				p.opt.Logger.Error("close OCR engine", "err", err)
+			}
+		}
+	}()
+	for range p.opt.Workers {
+		r, err := p.opt.NewReader()
+		if err != nil {
+			return fmt.Errorf("start OCR engine: %w", err)
+		}
+		readers = append(readers, r)
+	}
+	var wg sync.WaitGroup
+	for i, r := range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.work(ctx, i, r)
+		}()
+	}
+	p.Kick()
+	wg.Wait()
+	return nil
+}
+
+func (p *Pool) work(ctx context.Context, worker int, r Reader) {
+	log := p.opt.Logger.With("worker", worker)
+	for ctx.Err() == nil {
+		d, j, ok, err := p.q.ClaimOCRJob()
+		if err != nil {
+			log.Error("claim OCR job", "err", err)
+		}
+		if !ok {
+			select {
+			case <-ctx.Done():
+			case <-p.kick:
+			case <-time.After(p.opt.Poll):
+			}
+			continue
+		}
+		p.Kick() // there may be more: let an idle worker look too
+		p.run(ctx, log, r, d, j)
+	}
+}
+
+// run processes one claimed job and records its outcome. The attempt was
+// committed by ClaimOCRJob; the outcome is a second transaction.
+func (p *Pool) run(ctx context.Context, log *slog.Logger, r Reader, d store.Document, j store.Job) {
+	log = log.With("doc", d.ID, "attempt", j.Attempts)
+	start := p.opt.Now()
+	res, textHash, err := p.process(ctx, r, d)
+	var done store.Document
+	switch {
+	case err == nil:
+		done, err = p.q.CompleteOCRJob(d.ID, res, textHash, p.opt.Notify)
+		log.Info("document processed", "seconds", p.opt.Now().Sub(start).Seconds(), "pages", res.Pages)
+	case ctx.Err() != nil:
+		// Shutting down mid-document: queue it again for the next start.
+		if err := p.q.RetryOCRJob(d.ID, p.opt.Now(), "interrupted by shutdown"); err != nil {
+			log.Error("requeue interrupted job", "err", err)
+		}
+		return
+	case permanent(err) || j.Attempts >= p.opt.MaxAttempts:
+		log.Warn("document failed", "err", err)
+		done, err = p.q.FailOCRJob(d.ID, Reason(err), p.opt.Notify)
+	default:
+		log.Warn("document will be retried", "err", err)
+		next := p.opt.Now().Add(time.Duration(j.Attempts) * 5 * time.Second)
+		if err := p.q.RetryOCRJob(d.ID, next, err.Error()); err != nil {
+			log.Error("requeue job", "err", err)
+		}
+		return
+	}
+	if err != nil {
+		log.Error("record OCR outcome", "err", err)
+		return
+	}
+	p.opt.Finished(done)
+	p.wake(done.ID)
+}
+
+// process runs the pipeline on one document; a panic in it is an error.
+func (p *Pool) process(ctx context.Context, r Reader, d store.Document) (res capture.Result, textHash string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%w: panic while reading: %v", errInternal, v)
+		}
+	}()
+	path, err := p.q.FilePath(d.Path)
+	if err != nil {
+		return capture.Result{}, "", err
+	}
+	return Process(ctx, r, path, d.Created)
+}
+
+var errInternal = errors.New("internal error")
+
+// permanent errors come from the input itself: trying again cannot help.
+func permanent(err error) bool {
+	for _, target := range []error{ocr.ErrUnsupported, ocr.ErrTooLarge, ocr.ErrCorrupt, ocr.ErrEmpty, os.ErrNotExist, errInternal, store.ErrInvalid} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}
+
+// Reason is the readable reason a document failed, for its Status.
+func Reason(err error) string {
+	switch {
+	case errors.Is(err, ocr.ErrEmpty):
+		return "the file is empty"
+	case errors.Is(err, ocr.ErrUnsupported):
+		return "the file is not a supported image or PDF"
+	case errors.Is(err, ocr.ErrTooLarge):
+		return "the image or document is too large: " + errText(err)
+	case errors.Is(err, ocr.ErrCorrupt):
+		return "the file is damaged or truncated"
+	case errors.Is(err, os.ErrNotExist):
+		return "the stored file is missing"
+	case errors.Is(err, errInternal):
+		return "internal error while reading the document"
+	default:
+		return "could not read the document: " + errText(err)
+	}
+}
+
+func errText(err error) string {
+	s := err.Error()
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
+
+// Wait blocks until the document is completed or failed, or ctx ends.
+func (p *Pool) Wait(ctx context.Context, id uint64) (store.Document, error) {
+	ch := make(chan struct{})
+	p.mu.Lock()
+	p.waiters[id] = append(p.waiters[id], ch)
+	p.mu.Unlock()
+	defer p.forget(id, ch)
+	for {
+		d, err := p.q.Document(id)
+		if err != nil {
+			return store.Document{}, err
+		}
+		if d.Status == capture.StatusCompleted || d.Status == capture.StatusFailed {
+			return d, nil
+		}
+		select {
+		case <-ctx.Done():
+			return d, fmt.Errorf("wait for document %d: %w", id, ctx.Err())
+		case <-ch:
+		case <-time.After(p.opt.Poll):
+		}
+	}
+}
+
+func (p *Pool) wake(id uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, ch := range p.waiters[id] {
+		close(ch)
+	}
+	delete(p.waiters, id)
+}
+
+func (p *Pool) forget(id uint64, ch chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	list := p.waiters[id]
+	for i, c := range list {
+		if c == ch {
+			p.waiters[id] = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(p.waiters[id]) == 0 {
+		delete(p.waiters, id)
+	}
+}
