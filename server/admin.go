@@ -1,0 +1,96 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+
+	"tillroll/store"
+)
+
+// AdminSocket is the name of the admin socket in the data directory.
+const AdminSocket = "admin.sock"
+
+// AdminStore is what the admin socket needs of the store.
+type AdminStore interface {
+	CreateAccount(username, email string) (store.Credentials, error)
+	SetWebhook(username, rawURL string) error
+}
+
+// AccountRequest is the body of POST /accounts on the admin socket.
+type AccountRequest struct {
+	Username   string `json:"username"`
+	Email      string `json:"email"`
+	WebhookURL string `json:"webhook_url,omitempty"`
+}
+
+// WebhookRequest is the body of PUT /accounts/:username/webhook.
+type WebhookRequest struct {
+	WebhookURL string `json:"webhook_url"`
+}
+
+// ServeAdmin answers the command line's account requests on a Unix socket
+// in the data directory while the server holds the database. Whoever can
+// open the socket can already read the data directory, so it takes no
+// credentials.
+func ServeAdmin(ctx context.Context, ln net.Listener, st AdminStore) error {
+	e := echo.New()
+	e.Use(middleware.Recover(), middleware.BodyLimit(64<<10))
+	e.HTTPErrorHandler = func(c *echo.Context, err error) {
+		code := http.StatusInternalServerError
+		switch {
+		case errors.Is(err, store.ErrInvalid):
+			code = http.StatusBadRequest
+		case errors.Is(err, store.ErrExists):
+			code = http.StatusConflict
+		case errors.Is(err, store.ErrNotFound):
+			code = http.StatusNotFound
+		case echo.StatusCode(err) != 0:
+			code = echo.StatusCode(err)
+		}
+		_ = c.JSON(code, errorBody{Message: err.Error(), Status: "error"})
+	}
+	e.POST("/accounts", func(c *echo.Context) error {
+		var req AccountRequest
+		if err := c.Bind(&req); err != nil {
+			return fmt.Errorf("%w: %w", store.ErrInvalid, err)
+		}
+		creds, err := st.CreateAccount(req.Username, req.Email)
+		if err != nil {
+			return err
+		}
+		if req.WebhookURL != "" {
+			if err := st.SetWebhook(req.Username, req.WebhookURL); err != nil {
+				return err
+			}
+		}
+		return c.JSON(http.StatusCreated, creds)
+	})
+	e.PUT("/accounts/:username/webhook", func(c *echo.Context) error {
+		var req WebhookRequest
+		if err := c.Bind(&req); err != nil {
+			return fmt.Errorf("%w: %w", store.ErrInvalid, err)
+		}
+		if err := st.SetWebhook(c.Param("username"), req.WebhookURL); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	})
+	hs := &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+	}()
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("admin socket: %w", err)
+	}
+	return nil
+}

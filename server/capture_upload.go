@@ -1,0 +1,183 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+
+	"tillroll/capture"
+	"tillroll/ocr"
+	"tillroll/store"
+)
+
+// uploadField is the multipart field that holds the document, as the
+// capture API names it (it takes images too, not only PDFs).
+const uploadField = "pdf"
+
+type keyResponse struct {
+	PhotonKey string `json:"photon_key"`
+	Message   string `json:"message"`
+	Status    string `json:"status"`
+}
+
+type dataResponse struct {
+	Data    capture.Result `json:"data"`
+	Message string         `json:"message,omitempty"`
+	Status  string         `json:"status,omitempty"`
+}
+
+// captureUpload is POST /api/v4: ?type=async answers with the photon key as
+// soon as the file and its job are committed; no type (or type=sync) waits
+// for the result.
+func (s *Server) captureUpload(c *echo.Context) error {
+	mode := strings.ToLower(c.QueryParam("type"))
+	if mode != "" && mode != "sync" && mode != "async" {
+		return errorf(http.StatusBadRequest, "type must be sync or async")
+	}
+	a := account(c)
+	d, err := s.receive(c, a)
+	if err != nil {
+		return err
+	}
+	s.queue.Kick()
+	if mode == "async" {
+		return c.JSON(http.StatusOK, keyResponse{PhotonKey: d.Key, Message: "success", Status: "success"})
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.SyncTimeout)
+	defer cancel()
+	done, err := s.queue.Wait(ctx, d.ID)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return c.JSON(http.StatusAccepted, keyResponse{PhotonKey: d.Key, Message: "still processing: fetch the result later with this photon_key", Status: "success"})
+	}
+	if err != nil {
+		return fmt.Errorf("wait for %s: %w", d.Key, err)
+	}
+	return c.JSON(http.StatusOK, dataResponse{Data: view(done.Data(), c), Message: "success", Status: "success"})
+}
+
+// receive streams the multipart body: the document goes straight to a file
+// in the data directory (never to a temporary file elsewhere, never whole
+// into memory), then its record and job are committed together.
+func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, error) {
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return store.Document{}, errorf(http.StatusBadRequest, "send the document as multipart/form-data in the field \"pdf\"")
+	}
+	webhookURL := c.QueryParam("webhook_url")
+	var (
+		file     store.StoredFile
+		kind     ocr.Kind
+		fileName string
+		saved    bool
+	)
+	cleanup := func() {
+		if saved {
+			if err := s.store.RemoveFile(file.Path); err != nil {
+				s.cfg.Logger.Warn("remove unused upload", "err", err)
+			}
+		}
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			cleanup()
+			return store.Document{}, uploadReadError(err)
+		}
+		switch name := part.FormName(); {
+		case name == uploadField && !saved:
+			fileName = part.FileName()
+			file, kind, err = s.save(part)
+			if err != nil {
+				return store.Document{}, err
+			}
+			saved = true
+		case name == "webhook_url":
+			v, err := io.ReadAll(io.LimitReader(part, 4096))
+			if err != nil {
+				cleanup()
+				return store.Document{}, uploadReadError(err)
+			}
+			webhookURL = strings.TrimSpace(string(v))
+		default:
+			// Other fields are ignored, but read so the next part can start.
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				cleanup()
+				return store.Document{}, uploadReadError(err)
+			}
+		}
+	}
+	if !saved {
+		return store.Document{}, errorf(http.StatusBadRequest, "no file: send the document in the multipart field \"pdf\"")
+	}
+	if webhookURL != "" {
+		if err := store.ValidateWebhookURL(webhookURL); err != nil {
+			cleanup()
+			return store.Document{}, errorf(http.StatusBadRequest, "webhook_url must be an absolute http or https URL")
+		}
+	}
+	d, err := s.store.CreateDocument(store.NewDocument{
+		Account: a.Username, FileName: fileName, File: file, Kind: string(kind), WebhookURL: webhookURL,
+	})
+	if err != nil {
+		cleanup()
+		return store.Document{}, fmt.Errorf("record upload: %w", err)
+	}
+	return d, nil
+}
+
+// save checks the type by the file's first bytes, then streams it to disk.
+func (s *Server) save(part *multipart.Part) (store.StoredFile, ocr.Kind, error) {
+	br := bufio.NewReaderSize(part, 4096)
+	head, err := br.Peek(512)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return store.StoredFile{}, "", uploadReadError(err)
+	}
+	kind, err := ocr.Sniff(head)
+	switch {
+	case errors.Is(err, ocr.ErrEmpty):
+		return store.StoredFile{}, "", errorf(http.StatusBadRequest, "the file is empty")
+	case err != nil:
+		return store.StoredFile{}, "", errorf(http.StatusUnsupportedMediaType, "unsupported file type: send a PDF or a JPEG, PNG, TIFF, WebP, GIF or BMP image")
+	}
+	file, err := s.store.SaveFile(br, s.cfg.MaxUpload, extension(kind))
+	if errors.Is(err, store.ErrFileTooLarge) {
+		return store.StoredFile{}, "", errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than %d MB", s.cfg.MaxUpload>>20))
+	}
+	if err != nil {
+		return store.StoredFile{}, "", uploadReadError(err)
+	}
+	return file, kind, nil
+}
+
+// uploadReadError maps a failure to read the request body: over the body
+// limit is 413, a broken body 400.
+func uploadReadError(err error) error {
+	if echo.StatusCode(err) == http.StatusRequestEntityTooLarge || errors.Is(err, store.ErrFileTooLarge) {
+		return errorf(http.StatusRequestEntityTooLarge, "the upload is too large")
+	}
+	var me *http.MaxBytesError
+	if errors.As(err, &me) {
+		return errorf(http.StatusRequestEntityTooLarge, "the upload is too large")
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "multipart") {
+		return errorf(http.StatusBadRequest, "the multipart body is malformed or incomplete")
+	}
+	return fmt.Errorf("read upload: %w", err)
+}
+
+func extension(k ocr.Kind) string {
+	if k == ocr.KindJPEG {
+		return "jpg"
+	}
+	return string(k)
+}

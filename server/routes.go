@@ -1,0 +1,50 @@
+package server
+
+import (
+	"log/slog"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+)
+
+// routes lists every route, grouped by who may call it.
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.Logger = s.cfg.Logger
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.Recover())
+	e.Use(middleware.RequestID())
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogURIPath: true, LogStatus: true, LogLatency: true, LogRequestID: true,
+		LogValuesFunc: func(c *echo.Context, v middleware.RequestLoggerValues) error {
+			// The path, never the query: it may carry a photon key or a webhook URL.
+			s.cfg.Logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+				slog.String("method", v.Method), slog.String("path", v.URIPath),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
+				slog.String("request_id", v.RequestID))
+			return nil
+		},
+	}))
+	// Bodies other than uploads are small.
+	small := middleware.BodyLimit(1 << 20)
+	// An upload is the file plus its multipart framing.
+	upload := middleware.BodyLimit(s.cfg.MaxUpload + 1<<20)
+
+	// Anyone.
+	e.GET("/healthz", s.healthz)
+
+	// Capture API accounts (the four credential headers).
+	capture := e.Group("", s.captureAuth)
+	capture.POST("/api/v4", s.captureUpload, upload)
+	for _, p := range []string{"/api/v4/json", "/api/v1/json", "/api/v2/scanapis/json"} {
+		capture.GET(p, s.captureFetch)
+	}
+	capture.POST("/webhook", s.captureWebhookStatus, small)
+	capture.PUT("/api/v4/account/webhook", s.captureSetWebhook, small)
+
+	// The web app (its own routes and sessions).
+	if s.cfg.Web != nil {
+		s.cfg.Web(e)
+	}
+	return e
+}
