@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"tillroll/server"
+	"tillroll/store"
+)
+
+func runAccount(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: account create NAME --email ADDR, or account webhook NAME URL", errUsage)
+	}
+	fs := newFlags("account "+args[0], stderr)
+	data := fs.String("data", "data", "data directory")
+	switch args[0] {
+	case "create":
+		email := fs.String("email", "", "address that gets the notification mail")
+		webhook := fs.String("webhook", "", "URL that finished documents are posted to (optional)")
+		if err := parseFlags(fs, args[1:], getenv); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 || *email == "" {
+			return fmt.Errorf("%w: account create NAME --email ADDR [--webhook URL] [--data DIR]", errUsage)
+		}
+		req := server.AccountRequest{Username: fs.Arg(0), Email: *email, WebhookURL: *webhook}
+		var creds store.Credentials
+		err := withStore(ctx, *data, func(st *store.Store) error {
+			var err error
+			if creds, err = st.CreateAccount(req.Username, req.Email); err != nil {
+				return err
+			}
+			if req.WebhookURL != "" {
+				return st.SetWebhook(req.Username, req.WebhookURL)
+			}
+			return nil
+		}, func(c *http.Client) error {
+			return adminCall(ctx, c, http.MethodPost, "/accounts", req, &creds)
+		})
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(stdout)
+		return enc.Encode(creds)
+	case "webhook":
+		if err := parseFlags(fs, args[1:], getenv); err != nil {
+			return err
+		}
+		if fs.NArg() != 2 {
+			return fmt.Errorf("%w: account webhook NAME URL [--data DIR] (URL \"\" clears it)", errUsage)
+		}
+		name, url := fs.Arg(0), fs.Arg(1)
+		return withStore(ctx, *data, func(st *store.Store) error {
+			return st.SetWebhook(name, url)
+		}, func(c *http.Client) error {
+			return adminCall(ctx, c, http.MethodPut, "/accounts/"+name+"/webhook", server.WebhookRequest{WebhookURL: url}, nil)
+		})
+	default:
+		return fmt.Errorf("%w: unknown account command %q", errUsage, args[0])
+	}
+}
+
+// withStore runs direct on the store when no server holds it, and through
+// the running server's admin socket when one does. It never hangs: opening
+// a held database gives up after a second.
+func withStore(ctx context.Context, dir string, direct func(*store.Store) error, viaServer func(*http.Client) error) error {
+	st, err := store.Open(dir, store.Options{LockTimeout: time.Second})
+	if err == nil {
+		err = direct(st)
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close store: %w", cerr)
+		}
+		return err
+	}
+	if !errors.Is(err, store.ErrLocked) {
+		return err
+	}
+	sock := filepath.Join(dir, server.AdminSocket)
+	if _, serr := os.Stat(sock); serr != nil {
+		return fmt.Errorf("%w; no admin socket at %s either: stop the process that holds it and try again", err, sock)
+	}
+	client := &http.Client{
+		Timeout: 10 * time.Second,
+		Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", sock)
+		}},
+	}
+	return viaServer(client)
+}
+
+// adminCall sends one JSON request to the admin socket.
+func adminCall(ctx context.Context, c *http.Client, method, path string, body, out any) error {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("encode request: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://tillroll"+path, bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("admin request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return fmt.Errorf("the server holds the database but its admin socket does not answer: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		var e struct {
+			Message string `json:"message"`
+		}
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&e)
+		return fmt.Errorf("server: %s", e.Message)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("decode server answer: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"syscall"
+	"testing"
+	"time"
+
+	"tillroll/internal/fixture"
+)
+
+// buildBinary builds tillroll once per test run, as `go build` does.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "tillroll")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	return bin
+}
+
+// startProcess runs `tillroll serve` as its own process and returns its URL.
+func startProcess(t *testing.T, bin, data string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--workers", "1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	sc := bufio.NewScanner(out)
+	re := regexp.MustCompile(`running: (http://\S+)`)
+	for sc.Scan() {
+		if m := re.FindStringSubmatch(sc.Text()); m != nil {
+			go func() { _, _ = io.Copy(io.Discard, out) }()
+			return cmd, m[1]
+		}
+	}
+	t.Fatalf("serve printed no URL")
+	return nil, ""
+}
+
+// TestKillNineLosesNothing kills the server with SIGKILL while documents
+// are queued and one is being read; after a restart every key given out
+// resolves and completes.
+func TestKillNineLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	data := filepath.Join(t.TempDir(), "data")
+	cmd, url := startProcess(t, bin, data)
+	c := createAccount(t, data, "shop")
+
+	var keys []string
+	for i := range 5 {
+		r := fixture.Sample()
+		r.Items[1].Qty = i + 2
+		keys = append(keys, uploadAsync(t, url, c, fmt.Sprintf("r%d.png", i), fixture.PNG(r, fixture.Options{})))
+	}
+	// Kill while the first document is being read.
+	deadline := time.Now().Add(time.Minute)
+	for fetch(t, url, c, keys[0])["Status"] == "pending" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	_, url = startProcess(t, bin, data)
+	for _, k := range keys {
+		d := waitCompleted(t, url, c, k)
+		if d["Total"].(float64) <= 0 {
+			t.Errorf("%s: total %v", k, d["Total"])
+		}
+	}
+}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"tillroll/mailer"
+	"tillroll/ocr"
+	"tillroll/pipeline"
+	"tillroll/server"
+	"tillroll/store"
+	"tillroll/web"
+)
+
+type serveConfig struct {
+	addr, data                       string
+	workers                          int
+	maxUpload                        int64
+	smtpAddr, smtpFrom               string
+	smtpUser, smtpPass, smtpPassFile string
+	logJSON                          bool
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := newFlags("serve", stderr)
+	fs.StringVar(&cfg.addr, "addr", ":8080", "address to listen on")
+	fs.StringVar(&cfg.data, "data", "data", "data directory (database and stored files)")
+	fs.IntVar(&cfg.workers, "workers", runtime.NumCPU(), "OCR workers (each holds one Tesseract engine)")
+	fs.Int64Var(&cfg.maxUpload, "max-upload", 25<<20, "largest accepted upload, in bytes")
+	fs.StringVar(&cfg.smtpAddr, "smtp-addr", "", "SMTP relay host:port; empty keeps mail waiting in the outbox")
+	fs.StringVar(&cfg.smtpFrom, "smtp-from", "tillroll@localhost", "sender address of notification mail")
+	fs.StringVar(&cfg.smtpUser, "smtp-user", "", "SMTP user (AUTH PLAIN)")
+	fs.StringVar(&cfg.smtpPass, "smtp-password", "", "SMTP password")
+	fs.StringVar(&cfg.smtpPassFile, "smtp-password-file", "", "file holding the SMTP password")
+	fs.BoolVar(&cfg.logJSON, "log-json", false, "log as JSON lines instead of text")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
+	}
+	if cfg.workers < 1 || cfg.maxUpload < 1 {
+		return fmt.Errorf("%w: --workers and --max-upload must be positive", errUsage)
+	}
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if cfg.logJSON {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	log := slog.New(handler)
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return serve(ctx, cfg, ln, log, stdout)
+}
+
+// serve runs Tillroll on ln until ctx ends. Shutdown order: stop HTTP, stop
+// the workers and senders and wait for them, close the store last.
+func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logger, stdout io.Writer) (err error) {
+	st, err := store.Open(cfg.data, store.Options{})
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close store: %w", cerr)
+		}
+	}()
+
+	mail := mailer.NewMailer(st, mailer.SMTPConfig{
+		Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass,
+	}, mailer.Options{Logger: log.With("component", "mailer")})
+	hooks := mailer.NewWebhooks(st, st, mailer.Options{Logger: log.With("component", "webhooks")})
+	pool := pipeline.NewPool(st, pipeline.Options{
+		Workers:   cfg.workers,
+		NewReader: func() (pipeline.Reader, error) { return newEngine(cfg.maxUpload) },
+		Notify:    mailer.Notifications,
+		Finished: func(store.Document) {
+			mail.Kick()
+			hooks.Kick()
+		},
+		Logger: log.With("component", "ocr"),
+	})
+	srv := server.New(st, pool, server.Config{
+		MaxUpload: cfg.maxUpload,
+		Logger:    log.With("component", "http"),
+		Web:       web.New(web.Config{DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth}).Register,
+	})
+	admin, err := listenAdmin(cfg.data)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+
+	// Background work has its own context, ended only after HTTP has stopped.
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	httpCtx, stopHTTP := context.WithCancel(ctx)
+	defer stopHTTP()
+	var (
+		wg    sync.WaitGroup
+		errMu sync.Mutex
+		errs  []error
+	)
+	goRun := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(bg); err != nil {
+				errMu.Lock()
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+				errMu.Unlock()
+				stopHTTP() // a part that cannot run stops the whole server
+			}
+		}()
+	}
+	goRun("ocr workers", pool.Run)
+	goRun("mailer", mail.Run)
+	goRun("webhooks", hooks.Run)
+
+	go func() {
+		if err := server.ServeAdmin(httpCtx, admin, st); err != nil {
+			log.Error("admin socket", "err", err)
+		}
+	}()
+
+	fmt.Fprintf(stdout, "Tillroll %s is running: %s\n", version, displayURL(ln.Addr()))
+	fmt.Fprintf(stdout, "Data directory: %s (%d OCR workers)\n", absPath(cfg.data), cfg.workers)
+	fmt.Fprintf(stdout, "Make an account, in another terminal:\n  ./tillroll account create NAME --email you@example.com --data %s\n", cfg.data)
+	if cfg.smtpAddr == "" {
+		fmt.Fprintln(stdout, "No SMTP relay set (--smtp-addr): notification mail waits in the outbox until one is.")
+	}
+
+	herr := srv.Serve(httpCtx, ln)
+	stopBG()
+	wg.Wait()
+	errs = append(errs, herr)
+	return errors.Join(errs...)
+}
+
+func newEngine(maxUpload int64) (pipeline.Reader, error) {
+	limits := ocr.DefaultLimits()
+	limits.MaxBytes = maxUpload
+	return ocr.NewEngine(ocr.Options{Limits: limits})
+}
+
+// listenAdmin opens the admin socket in the data directory: commands such
+// as `tillroll account create` go through it while the server holds the
+// database. Only users who may write the data directory can reach it.
+func listenAdmin(dir string) (net.Listener, error) {
+	path := filepath.Join(dir, server.AdminSocket)
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("remove stale admin socket: %w", err)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("admin socket: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("admin socket: %w", err)
+	}
+	return ln, nil
+}
+
+func displayURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(tcp.Port)))
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
