@@ -33,7 +33,7 @@ const pdfDPI = 300
 // be trusted; below it, the page is taken as a scan and its image is read.
 const minTextLayer = 20
 
-func (e *Engine) readPDF(ctx context.Context, data []byte) (doc Document, err error) {
+func (e *Engine) readPDF(ctx context.Context, data []byte, pass Pass) (doc Document, err error) {
 	defer func() {
 		// The PDF libraries panic on some malformed files.
 		if v := recover(); v != nil {
@@ -58,7 +58,7 @@ func (e *Engine) readPDF(ctx context.Context, data []byte) (doc Document, err er
 		}
 		page := textLayer(r.Page(i))
 		if countAlnum(page) < minTextLayer {
-			scanned, ok, err := e.readPDFImage(data, i)
+			scanned, ok, err := e.readPDFImage(data, i, pass)
 			if err != nil {
 				return Document{}, err
 			}
@@ -200,7 +200,7 @@ var disablePDFConfig sync.Once
 
 // readPDFImage reads the largest image of a scanned page. ok is false when
 // the page has no image.
-func (e *Engine) readPDFImage(data []byte, pageNr int) (page Page, ok bool, err error) {
+func (e *Engine) readPDFImage(data []byte, pageNr int, pass Pass) (page Page, ok bool, err error) {
 	// pdfcpu would otherwise read and write a configuration folder in the
 	// user's home.
 	disablePDFConfig.Do(api.DisableConfigDir)
@@ -231,7 +231,7 @@ func (e *Engine) readPDFImage(data []byte, pageNr int) (page Page, ok bool, err 
 	if err != nil {
 		return Page{}, false, fmt.Errorf("page %d: %w", pageNr, err)
 	}
-	page, err = e.readImage(img)
+	page, err = e.readImage(img, pass)
 	if err != nil {
 		return Page{}, false, err
 	}

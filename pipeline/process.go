@@ -24,16 +24,43 @@ type Reader interface {
 	Close() error
 }
 
+// Rereader is a Reader that can read a file again with the settings of
+// another pass (*ocr.Engine is one).
+type Rereader interface {
+	ReadFilePass(ctx context.Context, path string, pass ocr.Pass) (ocr.Document, error)
+}
+
 // Process reads one file and extracts its fields: the whole pipeline for one
-// document, used by the workers and by `tillroll scan`. textHash identifies
-// the recognised text for duplicate detection ("" when there is none).
+// document, used by the workers and by `tillroll scan`. Where the first
+// reading of a scanned page leaves the total or the date unsure, it reads
+// the file a second time with other settings and keeps, field by field,
+// the more confident reading. textHash identifies the recognised text for
+// duplicate detection ("" when there is none).
 func Process(ctx context.Context, r Reader, path string, created time.Time) (res capture.Result, textHash string, err error) {
 	doc, err := r.ReadFile(ctx, path)
 	if err != nil {
 		return capture.Result{}, "", fmt.Errorf("read %s: %w", path, err)
 	}
-	res = capture.FromFields(doc, extract.Extract(doc), created)
+	f := extract.Extract(doc)
+	if rr, ok := r.(Rereader); ok && extract.Unsure(f) && scanned(doc) {
+		again, err := rr.ReadFilePass(ctx, path, ocr.SecondPass)
+		if err != nil {
+			return capture.Result{}, "", fmt.Errorf("read %s again: %w", path, err)
+		}
+		f = extract.Merge(f, extract.Extract(again))
+	}
+	res = capture.FromFields(doc, f, created)
 	return res, TextHash(doc.Text()), nil
+}
+
+// scanned tells whether any page was read by OCR (not from a text layer).
+func scanned(doc ocr.Document) bool {
+	for _, p := range doc.Pages {
+		if !p.TextLayer {
+			return true
+		}
+	}
+	return false
 }
 
 // TextHash is a hash of the words of a text, ignoring case, spacing and

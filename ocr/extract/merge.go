@@ -1,0 +1,58 @@
+package extract
+
+// Unsure tells whether a second reading could help: the total or the date
+// was found with less than the confidence that is right 95% of the time
+// (see `tillroll eval`'s calibration line), or not at all.
+func Unsure(f Fields) bool {
+	return f.Confidence[KeyTotal] < SureConfidence || f.Confidence[KeyDate] < SureConfidence
+}
+
+// SureConfidence is the confidence from which a field is taken as read.
+const SureConfidence = 80
+
+// Merge combines a first reading a of one document with a second reading
+// b. The total and the date take the more confident reading, with the
+// fields that belong to them: total with subtotal, tax, tip, discount and
+// line items; date with time. Where both readings agree, the confidence
+// rises: two passes with different settings seldom make the same mistake.
+func Merge(a, b Fields) Fields {
+	out := a
+	out.Confidence = make(map[string]int, len(a.Confidence))
+	for k, v := range a.Confidence {
+		out.Confidence[k] = v
+	}
+	take := func(keys []string, agree bool, copyB func()) {
+		ca, cb := a.Confidence[keys[0]], b.Confidence[keys[0]]
+		switch {
+		case agree && ca > 0:
+			// Agreement: halfway from the better to certainty.
+			best := max(ca, cb)
+			out.Confidence[keys[0]] = best + (100-best)/2
+		case cb > ca:
+			copyB()
+			for _, k := range keys {
+				out.Confidence[k] = b.Confidence[k]
+			}
+		}
+	}
+	take([]string{KeyTotal, KeySubtotal, KeyTax}, a.Total == b.Total, func() {
+		out.Total, out.Subtotal, out.Tax, out.Tip, out.Discount = b.Total, b.Subtotal, b.Tax, b.Tip, b.Discount
+		out.LineItems = b.LineItems
+	})
+	take([]string{KeyDate, KeyTime}, a.Date == b.Date, func() { out.Date, out.Time = b.Date, b.Time })
+	// The second pass is for the total and the date; other fields keep
+	// the first reading unless it found nothing (measured: taking a more
+	// confident merchant from the enlarged page loses more than it gains).
+	fill := func(key string, dst *string, src string) {
+		if *dst == "" && src != "" {
+			*dst = src
+			out.Confidence[key] = b.Confidence[key]
+		}
+	}
+	fill(KeyVendorName, &out.VendorName, b.VendorName)
+	fill(KeyVendorAddress, &out.VendorAddress, b.VendorAddress)
+	fill(KeyVendorPhone, &out.VendorPhone, b.VendorPhone)
+	fill(KeyInvoiceNumber, &out.InvoiceNumber, b.InvoiceNumber)
+	fill(KeyCurrency, &out.CurrencyCode, b.CurrencyCode)
+	return out
+}
