@@ -28,6 +28,8 @@ Usage:
   tillroll account webhook NAME URL               set (or with "" clear) an account's webhook URL
   tillroll scan FILE...                           read files with no server, print one JSON object each
   tillroll eval DIR                               measure field accuracy on a folder of files with truth
+  tillroll backup FILE                            hot backup of the data directory into one .tar.gz
+  tillroll restore FILE --data DIR                make a new data directory from a backup
   tillroll version
 
 Every flag can also be set in the environment as TILLROLL_<FLAG>, e.g.
@@ -50,6 +52,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runScan(ctx, rest, getenv, stdout, stderr)
 	case "eval":
 		return runEval(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "tillroll", version)
 		return nil

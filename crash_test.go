@@ -16,7 +16,7 @@ import (
 )
 
 // buildBinary builds tillroll once per test run, as `go build` does.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "tillroll")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
@@ -28,9 +28,10 @@ func buildBinary(t *testing.T) string {
 }
 
 // startProcess runs `tillroll serve` as its own process and returns its URL.
-func startProcess(t *testing.T, bin, data string) (*exec.Cmd, string) {
+// args are more serve flags; a later --workers overrides the default 1.
+func startProcess(t testing.TB, bin, data string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--workers", "1")
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--workers", "1"}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -72,7 +72,7 @@ func startServe(t *testing.T, args ...string) *instance {
 	return inst
 }
 
-func createAccount(t *testing.T, data, name string) store.Credentials {
+func createAccount(t testing.TB, data, name string) store.Credentials {
 	t.Helper()
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"account", "create", name, "--email", name + "@example.com", "--data", data}, os.Getenv, &out, io.Discard)
@@ -87,7 +87,7 @@ func createAccount(t *testing.T, data, name string) store.Credentials {
 }
 
 // uploadAsync posts a file as the capture API's requests example does.
-func uploadAsync(t *testing.T, url string, c store.Credentials, name string, content []byte) string {
+func uploadAsync(t testing.TB, url string, c store.Credentials, name string, content []byte) string {
 	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
@@ -116,7 +116,7 @@ func setCredentials(req *http.Request, c store.Credentials) {
 	req.Header.Set("SECRET-KEY", c.SecretKey)
 }
 
-func fetch(t *testing.T, url string, c store.Credentials, key string) map[string]any {
+func fetch(t testing.TB, url string, c store.Credentials, key string) map[string]any {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url+"/api/v4/json?photon_key="+key, nil)
 	setCredentials(req, c)
@@ -134,7 +134,7 @@ func fetch(t *testing.T, url string, c store.Credentials, key string) map[string
 	return got.Data
 }
 
-func waitCompleted(t *testing.T, url string, c store.Credentials, key string) map[string]any {
+func waitCompleted(t testing.TB, url string, c store.Credentials, key string) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {

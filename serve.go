@@ -82,6 +82,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass,
 	}, mailer.Options{Logger: log.With("component", "mailer")})
 	hooks := mailer.NewWebhooks(st, st, mailer.Options{Logger: log.With("component", "webhooks")})
+	ocrMetrics := &pipeline.Metrics{}
 	pool := pipeline.NewPool(st, pipeline.Options{
 		Workers:   cfg.workers,
 		NewReader: func() (pipeline.Reader, error) { return newEngine(cfg.maxUpload) },
@@ -90,11 +91,13 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 			mail.Kick()
 			hooks.Kick()
 		},
-		Logger: log.With("component", "ocr"),
+		Logger:  log.With("component", "ocr"),
+		Metrics: ocrMetrics,
 	})
 	srv := server.New(st, pool, server.Config{
 		MaxUpload: cfg.maxUpload,
 		Logger:    log.With("component", "http"),
+		Metrics:   metricsSource{st, ocrMetrics},
 		Web:       web.New(web.Config{DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth}).Register,
 	})
 	admin, err := listenAdmin(cfg.data)

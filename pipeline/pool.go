@@ -38,6 +38,8 @@ type Options struct {
 	// MaxAttempts is how many times a passing failure is retried before the
 	// document fails. Default 3.
 	MaxAttempts int
+	// Metrics counts finished documents and their OCR time; nil for none.
+	Metrics *Metrics
 	// Poll is how often idle workers look at the queue without a kick.
 	// Default one second.
 	Poll   time.Duration
@@ -177,6 +179,7 @@ func (p *Pool) run(ctx context.Context, log *slog.Logger, r Reader, d store.Docu
 		log.Error("record OCR outcome", "err", err)
 		return
 	}
+	p.opt.Metrics.observe(done.Status == capture.StatusFailed, p.opt.Now().Sub(start))
 	p.opt.Finished(done)
 	p.wake(done.ID)
 }

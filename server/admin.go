@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -21,6 +22,7 @@ const AdminSocket = "admin.sock"
 type AdminStore interface {
 	CreateAccount(username, email string) (store.Credentials, error)
 	SetWebhook(username, rawURL string) error
+	Backup(w io.Writer) error
 }
 
 // AccountRequest is the body of POST /accounts on the admin socket.
@@ -81,6 +83,17 @@ func ServeAdmin(ctx context.Context, ln net.Listener, st AdminStore) error {
 			return err
 		}
 		return c.NoContent(http.StatusNoContent)
+	})
+	// GET /backup streams a hot backup (see store.Backup). The client reads
+	// it through to the end: a backup cut short by an error is refused there.
+	e.GET("/backup", func(c *echo.Context) error {
+		// A large data directory takes longer than the usual write timeout.
+		if err := http.NewResponseController(c.Response()).SetWriteDeadline(time.Time{}); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		c.Response().Header().Set(echo.HeaderContentType, "application/gzip")
+		c.Response().WriteHeader(http.StatusOK)
+		return st.Backup(c.Response())
 	})
 	hs := &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	go func() {

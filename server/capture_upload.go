@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"strings"
 
 	"github.com/labstack/echo/v5"
@@ -169,7 +170,8 @@ func uploadReadError(err error) error {
 	if errors.As(err, &me) {
 		return errorf(http.StatusRequestEntityTooLarge, "the upload is too large")
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "multipart") {
+	var pe textproto.ProtocolError // a part header Go cannot read (a NUL in a file name, say)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &pe) || strings.Contains(err.Error(), "multipart") {
 		return errorf(http.StatusBadRequest, "the multipart body is malformed or incomplete")
 	}
 	return fmt.Errorf("read upload: %w", err)

@@ -32,6 +32,9 @@ func (s *Server) routes() *echo.Echo {
 
 	// Anyone.
 	e.GET("/healthz", s.healthz)
+	if s.cfg.Metrics != nil {
+		e.GET("/metrics", s.metrics)
+	}
 
 	// Capture API accounts (the four credential headers).
 	capture := e.Group("", s.captureAuth)

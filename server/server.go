@@ -43,6 +43,8 @@ type Config struct {
 	// SyncTimeout bounds how long POST /api/v4 (sync) waits for a result.
 	SyncTimeout time.Duration
 	Logger      *slog.Logger
+	// Metrics feeds GET /metrics; nil serves no /metrics.
+	Metrics MetricsSource
 	// Web registers the web app's routes (package web); nil for none.
 	Web func(e *echo.Echo)
 }

@@ -6,7 +6,10 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -146,7 +149,12 @@ func (s *Store) SetWebhook(username, rawURL string) error {
 // ValidateWebhookURL accepts absolute http and https URLs only.
 func ValidateWebhookURL(rawURL string) error {
 	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(rawURL) > 2048 {
+	// Not UTF-8 (or decoded from bytes that were not: U+FFFD), or with
+	// spaces or control characters: no receiver has such a URL.
+	plain := utf8.ValidString(rawURL) && !strings.ContainsFunc(rawURL, func(r rune) bool {
+		return r == utf8.RuneError || unicode.IsSpace(r) || unicode.IsControl(r)
+	})
+	if err != nil || !plain || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(rawURL) > 2048 {
 		return fmt.Errorf("%w: webhook URL must be an absolute http or https URL", ErrInvalid)
 	}
 	return nil

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"tillroll/internal/fixture"
+	"tillroll/store"
+)
+
+// benchWorkers is the parallelism of both sides of the throughput
+// comparison: the server's OCR workers and the tesseract commands at once.
+const benchWorkers = 2
+
+// BenchmarkServer is `make bench`: the real binary as a child process with
+// two OCR workers, measured from outside as a client sees it. It prints
+//
+//	throughput_ratio  receipts per minute through the server (upload to
+//	                  completed) over those of the tesseract command on the
+//	                  same images, two at a time; target >= 1.0
+//	ingest_p50_ms,    latency of POST /api/v4?type=async, 16 at once, 300
+//	ingest_p99_ms     uploads, while the workers are saturated; target < 100
+//	peak_rss_mb       the server's VmHWM after both runs; target < 300
+//
+// Images are ../shared/testdata/receipts/*.jpg (TILLROLL_BENCH_DATA names
+// another folder); without them, receipts rendered by internal/fixture.
+func BenchmarkServer(b *testing.B) {
+	images := benchImages(b)
+	bin := buildBinary(b)
+	data := filepath.Join(b.TempDir(), "data")
+	cmd, url := startProcess(b, bin, data, "--workers", strconv.Itoa(benchWorkers))
+	c := createAccount(b, data, "bench")
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}, Timeout: time.Minute}
+
+	for b.Loop() {
+		// 1. Throughput: every image through the server, then through the
+		// tesseract command, with the same parallelism.
+		start := time.Now()
+		for i, img := range images {
+			if _, err := benchUpload(client, url, c, fmt.Sprintf("t%03d.jpg", i), img.data); err != nil {
+				b.Fatal(err)
+			}
+		}
+		waitQueueEmpty(b, client, url)
+		server := time.Since(start)
+		cli := tesseractCommand(b, images)
+		serverPerMin := float64(len(images)) / server.Minutes()
+		cliPerMin := float64(len(images)) / cli.Minutes()
+
+		// 2. Ingest latency with the workers saturated: a backlog first,
+		// then 300 uploads from 16 clients at once.
+		for i := range 2 * benchWorkers {
+			if _, err := benchUpload(client, url, c, fmt.Sprintf("backlog%d.jpg", i), images[i%len(images)].data); err != nil {
+				b.Fatal(err)
+			}
+		}
+		lat := ingest(b, client, url, c, images, 300, 16)
+		rss := peakRSS(b, cmd.Process.Pid)
+
+		b.ReportMetric(lat[len(lat)*50/100].Seconds()*1000, "ingest_p50_ms")
+		b.ReportMetric(percentile(lat, 99).Seconds()*1000, "ingest_p99_ms")
+		b.ReportMetric(serverPerMin/cliPerMin, "throughput_ratio")
+		b.ReportMetric(rss, "peak_rss_mb")
+		fmt.Printf("images=%d (%s)\n", len(images), images[0].source)
+		fmt.Printf("server_receipts_per_min=%.1f\n", serverPerMin)
+		fmt.Printf("tesseract_receipts_per_min=%.1f\n", cliPerMin)
+		fmt.Printf("ingest_p50_ms=%.1f\n", lat[len(lat)*50/100].Seconds()*1000)
+		fmt.Printf("ingest_p99_ms=%.1f (target < 100)\n", percentile(lat, 99).Seconds()*1000)
+		fmt.Printf("throughput_ratio=%.2f (target >= 1.0)\n", serverPerMin/cliPerMin)
+		fmt.Printf("peak_rss_mb=%.1f (target < 300)\n", rss)
+	}
+	// Stop without waiting for the backlog of the latency run.
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+}
+
+type benchImage struct {
+	name, source string
+	data         []byte
+}
+
+func benchImages(b *testing.B) []benchImage {
+	dir := os.Getenv("TILLROLL_BENCH_DATA")
+	if dir == "" {
+		dir = filepath.Join("..", "shared", "testdata", "receipts")
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.jpg"))
+	var out []benchImage
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, benchImage{name: p, source: dir, data: data})
+	}
+	if len(out) > 0 {
+		return out
+	}
+	b.Logf("no receipts in %s: using rendered fixtures", dir)
+	tmp := b.TempDir()
+	for i := range 20 {
+		r := fixture.Sample()
+		r.Items[0].Qty = i + 1
+		data := fixture.JPEG(r, fixture.Options{})
+		p := filepath.Join(tmp, fmt.Sprintf("fixture%02d.jpg", i))
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, benchImage{name: p, source: "internal/fixture", data: data})
+	}
+	return out
+}
+
+// benchUpload is one async upload; it returns the photon key.
+func benchUpload(client *http.Client, url string, c store.Credentials, name string, content []byte) (string, error) {
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	fw, err := w.CreateFormFile("pdf", name)
+	if err != nil {
+		return "", err
+	}
+	if _, err := fw.Write(content); err != nil {
+		return "", err
+	}
+	if err := w.Close(); err != nil {
+		return "", err
+	}
+	req, err := http.NewRequest(http.MethodPost, url+"/api/v4?type=async", &body)
+	if err != nil {
+		return "", err
+	}
+	setCredentials(req, c)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var got struct {
+		PhotonKey string `json:"photon_key"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("upload %s: %d %v", name, resp.StatusCode, err)
+	}
+	return got.PhotonKey, nil
+}
+
+// waitQueueEmpty polls /healthz until no OCR job is left.
+func waitQueueEmpty(tb testing.TB, client *http.Client, url string) {
+	tb.Helper()
+	deadline := time.Now().Add(20 * time.Minute)
+	for time.Now().Before(deadline) {
+		resp, err := client.Get(url + "/healthz")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var h struct {
+			QueueDepth int `json:"queue_depth"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if h.QueueDepth == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.Fatal("the queue did not empty")
+}
+
+// tesseractCommand runs `tesseract IMG - --psm 4` on every image, benchWorkers
+// at a time, each single-threaded as the server's engines are.
+func tesseractCommand(b *testing.B, images []benchImage) time.Duration {
+	env := append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	next := make(chan string)
+	var wg sync.WaitGroup
+	errs := make(chan error, len(images))
+	start := time.Now()
+	for range benchWorkers {
+		wg.Go(func() {
+			for path := range next {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+				cmd := exec.CommandContext(ctx, "tesseract", path, "-", "--psm", "4")
+				cmd.Env = env
+				if _, err := cmd.Output(); err != nil {
+					errs <- fmt.Errorf("tesseract %s: %v", path, err)
+				}
+				cancel()
+			}
+		})
+	}
+	for _, img := range images {
+		next <- img.name
+	}
+	close(next)
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	return elapsed
+}
+
+// ingest uploads n images from conc clients at once and returns each
+// upload's latency, sorted.
+func ingest(b *testing.B, client *http.Client, url string, c store.Credentials, images []benchImage, n, conc int) []time.Duration {
+	jobs := make(chan int)
+	var (
+		mu   sync.Mutex
+		lat  []time.Duration
+		fail error
+		wg   sync.WaitGroup
+	)
+	for range conc {
+		wg.Go(func() {
+			for i := range jobs {
+				t0 := time.Now()
+				_, err := benchUpload(client, url, c, fmt.Sprintf("i%03d.jpg", i), images[i%len(images)].data)
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				if err != nil && fail == nil {
+					fail = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if fail != nil {
+		b.Fatal(fail)
+	}
+	slices.Sort(lat)
+	return lat
+}
+
+func percentile(sorted []time.Duration, p int) time.Duration {
+	i := int(math.Ceil(float64(len(sorted))*float64(p)/100)) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// peakRSS is the process's peak resident memory (VmHWM), in MB.
+func peakRSS(tb testing.TB, pid int) float64 {
+	tb.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			if err != nil {
+				tb.Fatalf("VmHWM %q: %v", rest, err)
+			}
+			return kb / 1024
+		}
+	}
+	tb.Fatal("no VmHWM in /proc status")
+	return 0
+}

@@ -1,0 +1,92 @@
+package ocr_test
+
+import (
+	"bytes"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"testing"
+
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
+
+	"tillroll/internal/fixture"
+	"tillroll/ocr"
+)
+
+// fuzzEngine reads with small limits, so that no input the fuzzer makes
+// costs more than a second.
+func fuzzEngine(f *testing.F) *ocr.Engine {
+	e, err := ocr.NewEngine(ocr.Options{Limits: ocr.Limits{MaxBytes: 1 << 20, MaxPixels: 1 << 20, MaxSide: 2000, MaxPages: 3}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { _ = e.Close() })
+	return e
+}
+
+// FuzzReadImage: Engine.Read on arbitrary bytes returns a document or an
+// error, never panics, and never decodes past the pixel limit.
+func FuzzReadImage(f *testing.F) {
+	e := fuzzEngine(f)
+	small := fixture.Image(fixture.Sample(), fixture.Options{Width: 160})
+	png := fixture.PNG(fixture.Sample(), fixture.Options{Width: 160})
+	jpg := fixture.JPEG(fixture.Sample(), fixture.Options{Width: 160})
+	var g, b bytes.Buffer
+	if err := gif.Encode(&g, small, nil); err != nil {
+		f.Fatal(err)
+	}
+	if err := bmp.Encode(&b, small); err != nil {
+		f.Fatal(err)
+	}
+	tiny := image.NewGray(image.Rect(0, 0, 4, 4))
+	var tj, tt bytes.Buffer
+	if err := jpeg.Encode(&tj, tiny, nil); err != nil {
+		f.Fatal(err)
+	}
+	if err := tiff.Encode(&tt, tiny, nil); err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range [][]byte{
+		png, jpg, g.Bytes(), b.Bytes(), tj.Bytes(),
+		jpg[:len(jpg)/2], png[:40],
+		tt.Bytes(),
+		[]byte("RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00"),
+		[]byte("II*\x00\x08\x00\x00\x00"),
+		[]byte("BM\x36\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00"),
+		{},
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = e.Read(t.Context(), data)
+	})
+}
+
+// FuzzReadPDF: Engine.Read on mangled PDFs (text layers, scanned pages,
+// broken trees and xrefs) returns a document or an error, never panics.
+func FuzzReadPDF(f *testing.F) {
+	e := fuzzEngine(f)
+	var scan bytes.Buffer
+	img := fixture.Image(fixture.Sample(), fixture.Options{Width: 160})
+	if err := jpeg.Encode(&scan, img, &jpeg.Options{Quality: 70}); err != nil {
+		f.Fatal(err)
+	}
+	text := pdfPage{lines: []string{"ACME SUPPLIES", "Total 12.50"}}
+	scanned := pdfPage{jpeg: scan.Bytes(), w: img.Rect.Dx(), h: img.Rect.Dy()}
+	whole := buildPDF(text, scanned)
+	for _, seed := range [][]byte{
+		buildPDF(text),
+		whole,
+		whole[:len(whole)/2],
+		buildPDF(text, text, text, text),
+		[]byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF"),
+		[]byte("%PDF-1.7\n1 0 obj << /Type /Pages /Kids [1 0 R] /Count 1 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"),
+		[]byte("%PDF-"),
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = e.Read(t.Context(), data)
+	})
+}
