@@ -26,6 +26,10 @@ Usage:
   tillroll serve [flags]                          run the server (see tillroll serve -h)
   tillroll account create NAME --email ADDR       make a capture-API account, print its credentials once
   tillroll account webhook NAME URL               set (or with "" clear) an account's webhook URL
+  tillroll user create NAME --password P [--role user|staff|admin] [--retailer ID]
+                                                  make a receipts-service user
+  tillroll retailer import FILE.csv               add or replace retailers (id,name,logo,time_zone,store_ids,words)
+  tillroll product import FILE.csv                add or replace products (gtin,name,brand,partner,names)
   tillroll scan FILE...                           read files with no server, print one JSON object each
   tillroll eval DIR                               measure field accuracy on a folder of files with truth
   tillroll backup FILE                            hot backup of the data directory into one .tar.gz
@@ -48,6 +52,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "account":
 		return runAccount(ctx, rest, getenv, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, getenv, stdout, stderr)
+	case "retailer", "product":
+		return runCatalogue(ctx, cmd, rest, getenv, stdout, stderr)
 	case "scan":
 		return runScan(ctx, rest, getenv, stdout, stderr)
 	case "eval":

@@ -10,11 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
+	"time"
 
 	"tillroll/mailer"
 	"tillroll/ocr"
 	"tillroll/pipeline"
+	"tillroll/receipts/analyzer"
 	"tillroll/server"
 	"tillroll/store"
 	"tillroll/web"
@@ -27,6 +30,8 @@ type serveConfig struct {
 	smtpAddr, smtpFrom               string
 	smtpUser, smtpPass, smtpPassFile string
 	logJSON                          bool
+	receiptLinkHosts                 string
+	ticketTTL                        time.Duration
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -42,6 +47,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&cfg.smtpPass, "smtp-password", "", "SMTP password")
 	fs.StringVar(&cfg.smtpPassFile, "smtp-password-file", "", "file holding the SMTP password")
 	fs.BoolVar(&cfg.logJSON, "log-json", false, "log as JSON lines instead of text")
+	fs.StringVar(&cfg.receiptLinkHosts, "receipt-link-hosts", "", "comma-separated hosts that receipt image links may point at besides this server (recorded, never fetched)")
+	fs.DurationVar(&cfg.ticketTTL, "ticket-ttl", 24*time.Hour, "how long a receipts-service login ticket lives")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -82,14 +89,16 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass,
 	}, mailer.Options{Logger: log.With("component", "mailer")})
 	hooks := mailer.NewWebhooks(st, st, mailer.Options{Logger: log.With("component", "webhooks")})
+	an := analyzer.New(st, log.With("component", "receipts"), 0)
 	ocrMetrics := &pipeline.Metrics{}
 	pool := pipeline.NewPool(st, pipeline.Options{
 		Workers:   cfg.workers,
 		NewReader: func() (pipeline.Reader, error) { return newEngine(cfg.maxUpload) },
 		Notify:    mailer.Notifications,
-		Finished: func(store.Document) {
+		Finished: func(d store.Document) {
 			mail.Kick()
 			hooks.Kick()
+			an.DocumentFinished(d)
 		},
 		Logger:  log.With("component", "ocr"),
 		Metrics: ocrMetrics,
@@ -99,6 +108,9 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		Logger:    log.With("component", "http"),
 		Metrics:   metricsSource{st, ocrMetrics},
 		Web:       web.New(web.Config{DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth}).Register,
+		Receipts: &server.ReceiptsConfig{
+			Store: st, Analyzer: an, TicketTTL: cfg.ticketTTL, LinkHosts: splitList(cfg.receiptLinkHosts),
+		},
 	})
 	admin, err := listenAdmin(cfg.data)
 	if err != nil {
@@ -131,6 +143,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	goRun("ocr workers", pool.Run)
 	goRun("mailer", mail.Run)
 	goRun("webhooks", hooks.Run)
+	goRun("receipts analyzer", an.Run)
 
 	go func() {
 		if err := server.ServeAdmin(httpCtx, admin, st); err != nil {
@@ -194,4 +207,15 @@ func absPath(p string) string {
 		return a
 	}
 	return p
+}
+
+// splitList splits a comma-separated flag value, dropping empty entries.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -45,6 +45,9 @@ func (s *Server) routes() *echo.Echo {
 	capture.POST("/webhook", s.captureWebhookStatus, small)
 	capture.PUT("/api/v4/account/webhook", s.captureSetWebhook, small)
 
+	// The identity and receipts services (receipts_routes.go lists them).
+	s.receiptRoutes(e)
+
 	// The web app (its own routes and sessions).
 	if s.cfg.Web != nil {
 		s.cfg.Web(e)

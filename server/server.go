@@ -47,6 +47,8 @@ type Config struct {
 	Metrics MetricsSource
 	// Web registers the web app's routes (package web); nil for none.
 	Web func(e *echo.Echo)
+	// Receipts turns on the identity and receipts services; nil for none.
+	Receipts *ReceiptsConfig
 }
 
 // Server holds the HTTP handlers.

@@ -14,6 +14,32 @@
 //	outbox                        id -> Message (JSON); waiting messages
 //	outbox_done                   id -> Message (JSON); sent messages, kept for the record
 //
+// The receipts service (store/user.go, retailer.go, product.go, receipt*.go):
+//
+//	users                         name -> User (JSON; argon2id password hash)
+//	tickets                       sha256(ticket) -> {user, created, expires}
+//	receipt_images                token -> ReceiptImage (JSON); uploaded receipt images
+//	receipts                      id (8-byte big-endian) -> Receipt (JSON)
+//	receipts_by_uuid              uuid -> id
+//	receipts_by_doc               document id -> receipt id (the receipt an OCR'd image belongs to)
+//	receipts_by_user              user \x00 created (8-byte ns) id -> nil
+//	receipts_by_user_status       user \x00 status \x00 created id -> nil
+//	receipts_by_user_retailer     user \x00 retailer \x00 created id -> nil
+//	receipts_by_status            status \x00 id -> nil
+//	receipts_by_retailer          retailer \x00 created id -> summary (binary; covers the staff list's filters)
+//	receipts_by_retailer_key      retailer \x00 c|u|g|s \x00 code|user|gtin|status \x00 created id -> nil
+//	receipts_by_term              user \x00 search term \x00 id -> nil
+//	receipts_by_ocr_hash          ocr hash \x00 id -> nil
+//	receipts_by_image             image sha256 \x00 id -> nil
+//	receipt_counts                user \x00 s|r|a \x00 status|retailer -> count (uint64); a: need attention, by retailer;
+//	                              "" \x00 R \x00 retailer -> the retailer's count
+//	retailers                     id -> Retailer (JSON)
+//	retailer_words                normalised phrase -> retailer id
+//	products                      gtin -> Product (JSON)
+//	product_names                 normalised printed name -> gtin ("-": users said it is no product)
+//	coins_daily                   user \x00 yyyy-mm-dd (retailer's zone) -> coins earned (decimal units)
+//	settings                      "coins" -> Rates (JSON)
+//
 // Records and their index entries change in the same transaction. Each
 // method is one short transaction; no OCR, SMTP or HTTP work happens inside
 // one. Originals live in <data>/files/ under random names, written and
@@ -35,10 +61,38 @@ var (
 	bucketOutbox          = []byte("outbox")
 	bucketOutboxDone      = []byte("outbox_done")
 
+	bucketUsers                = []byte("users")
+	bucketTickets              = []byte("tickets")
+	bucketReceiptImages        = []byte("receipt_images")
+	bucketReceipts             = []byte("receipts")
+	bucketReceiptsByUUID       = []byte("receipts_by_uuid")
+	bucketReceiptsByDoc        = []byte("receipts_by_doc")
+	bucketReceiptsByUser       = []byte("receipts_by_user")
+	bucketReceiptsByUserStatus = []byte("receipts_by_user_status")
+	bucketReceiptsByUserRetail = []byte("receipts_by_user_retailer")
+	bucketReceiptsByStatus     = []byte("receipts_by_status")
+	bucketReceiptsByRetailer   = []byte("receipts_by_retailer")
+	bucketReceiptsByRetailKey  = []byte("receipts_by_retailer_key")
+	bucketReceiptsByTerm       = []byte("receipts_by_term")
+	bucketReceiptsByOCRHash    = []byte("receipts_by_ocr_hash")
+	bucketReceiptsByImage      = []byte("receipts_by_image")
+	bucketReceiptCounts        = []byte("receipt_counts")
+	bucketRetailers            = []byte("retailers")
+	bucketRetailerWords        = []byte("retailer_words")
+	bucketProducts             = []byte("products")
+	bucketProductNames         = []byte("product_names")
+	bucketCoinsDaily           = []byte("coins_daily")
+	bucketSettings             = []byte("settings")
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketAccounts, bucketAccountsByID, bucketDocuments,
 		bucketDocumentsByKey, bucketDocumentsBySHA, bucketDocumentsByText,
 		bucketOCRJobs, bucketOutbox, bucketOutboxDone,
+		bucketUsers, bucketTickets, bucketReceiptImages, bucketReceipts, bucketReceiptsByUUID, bucketReceiptsByDoc,
+		bucketReceiptsByUser, bucketReceiptsByUserStatus, bucketReceiptsByUserRetail,
+		bucketReceiptsByStatus, bucketReceiptsByRetailer, bucketReceiptsByRetailKey, bucketReceiptsByTerm,
+		bucketReceiptsByOCRHash, bucketReceiptsByImage, bucketReceiptCounts, bucketRetailers,
+		bucketRetailerWords, bucketProducts, bucketProductNames, bucketCoinsDaily, bucketSettings,
 	}
 )
 

@@ -73,29 +73,35 @@ func (s *Store) CreateDocument(in NewDocument) (Document, error) {
 		if tx.Bucket(bucketAccounts).Get([]byte(in.Account)) == nil {
 			return fmt.Errorf("account %q: %w", in.Account, ErrNotFound)
 		}
-		docs := tx.Bucket(bucketDocuments)
-		id, err := docs.NextSequence()
-		if err != nil {
-			return fmt.Errorf("next id: %w", err)
-		}
-		d.ID = id
-		byKey := tx.Bucket(bucketDocumentsByKey)
-		d.Key = freeKey(byKey, in.Account, stem(d.FileName))
-		if err := byKey.Put([]byte(d.Key), itob(id)); err != nil {
-			return fmt.Errorf("index key: %w", err)
-		}
-		if err := tx.Bucket(bucketDocumentsBySHA).Put(indexKey(d.Account, d.SHA256, id), nil); err != nil {
-			return fmt.Errorf("index sha: %w", err)
-		}
-		if err := putJSON(docs, itob(id), d); err != nil {
-			return err
-		}
-		return putJSON(tx.Bucket(bucketOCRJobs), itob(id), Job{DocID: id, State: JobQueued, NotBefore: now})
+		return insertDocument(tx, &d, stem(d.FileName))
 	})
 	if err != nil {
 		return Document{}, err
 	}
 	return d, nil
+}
+
+// insertDocument gives d its id and a free photon key made from stem,
+// stores it with its indexes and queues its OCR job, in tx.
+func insertDocument(tx *bolt.Tx, d *Document, stem string) error {
+	docs := tx.Bucket(bucketDocuments)
+	id, err := docs.NextSequence()
+	if err != nil {
+		return fmt.Errorf("next id: %w", err)
+	}
+	d.ID = id
+	byKey := tx.Bucket(bucketDocumentsByKey)
+	d.Key = freeKey(byKey, d.Account, stem)
+	if err := byKey.Put([]byte(d.Key), itob(id)); err != nil {
+		return fmt.Errorf("index key: %w", err)
+	}
+	if err := tx.Bucket(bucketDocumentsBySHA).Put(indexKey(d.Account, d.SHA256, id), nil); err != nil {
+		return fmt.Errorf("index sha: %w", err)
+	}
+	if err := putJSON(docs, itob(id), *d); err != nil {
+		return err
+	}
+	return putJSON(tx.Bucket(bucketOCRJobs), itob(id), Job{DocID: id, State: JobQueued, NotBefore: d.Created})
 }
 
 // DocumentByKey returns the account's document with that photon key. Another
