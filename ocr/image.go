@@ -98,8 +98,55 @@ func Preprocess(img image.Image, pass Pass) (*image.Gray, float64) {
 		}
 		g = toGray(imaging.Resize(g, max(w, 1), max(h, 1), filter))
 	}
+	if pass == SecondPass {
+		flattenBackground(g)
+	}
 	stretchContrast(g)
 	return g, scale
+}
+
+// flattenBackground divides each pixel by the paper's local brightness,
+// in place: shadows, a dark table at the edge of a photo and the greying of
+// old thermal paper become white, and faint print stays darker than the
+// paper around it. The paper is estimated on a page shrunk eightfold,
+// where a max filter removes the print and a blur smooths what is left.
+func flattenBackground(g *image.Gray) {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	const shrink = 8
+	sw, sh := max(w/shrink, 1), max(h/shrink, 1)
+	small := toGray(imaging.Resize(g, sw, sh, imaging.Box))
+	for range 2 {
+		small = maxFilter(small)
+	}
+	bg := toGray(imaging.Resize(imaging.Blur(small, 2), w, h, imaging.Linear))
+	for y := 0; y < h; y++ {
+		row := g.Pix[y*g.Stride : y*g.Stride+w]
+		brow := bg.Pix[y*bg.Stride : y*bg.Stride+w]
+		for x, v := range row {
+			b := max(int(brow[x]), 1)
+			row[x] = uint8(min(int(v)*255/b, 255))
+		}
+	}
+}
+
+// maxFilter is a 3x3 maximum: each pixel takes its brightest neighbour.
+func maxFilter(src *image.Gray) *image.Gray {
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	dst := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			m := uint8(0)
+			for dy := -1; dy <= 1; dy++ {
+				yy := min(max(y+dy, 0), h-1)
+				for dx := -1; dx <= 1; dx++ {
+					xx := min(max(x+dx, 0), w-1)
+					m = max(m, src.Pix[yy*src.Stride+xx])
+				}
+			}
+			dst.Pix[y*dst.Stride+x] = m
+		}
+	}
+	return dst
 }
 
 // toGray converts to 8-bit gray without an intermediate RGBA copy where the
