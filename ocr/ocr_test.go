@@ -226,3 +226,23 @@ func TestReadPDF(t *testing.T) {
 		t.Errorf("scanned page not read:\n%s", ocr.Document{Pages: []ocr.Page{p2}}.Text())
 	}
 }
+
+// TJ arrays with kerning: the words come out whole, split where the
+// kerning leaves a gap, and nothing is added after an array.
+func TestReadPDFKerning(t *testing.T) {
+	e := newEngine(t)
+	content := "BT /F1 10 Tf 72 700 Td [(Fac) 20 (tuur) -300 (totaal)] TJ 200 0 Td [(EUR)] TJ 60 0 Td [(49,99)] TJ ET\n" +
+		"BT /F1 10 Tf 72 680 Td (Invoice) Tj ( ) Tj (VF1005193039) Tj ET"
+	doc, err := e.Read(t.Context(), buildPDF(pdfPage{content: content}))
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	var got []string
+	for _, l := range doc.Pages[0].Lines {
+		got = append(got, l.Text)
+	}
+	want := []string{"Factuur totaal EUR 49,99", "Invoice VF1005193039"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+}

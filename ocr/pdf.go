@@ -95,17 +95,17 @@ func textLayer(p pdf.Page) Page {
 	const k = pdfDPI / 72.0
 	page := Page{Width: int((x1 - x0) * k), Height: int((y1 - y0) * k), TextLayer: true}
 
-	var glyphs []pdf.Text
-	for _, t := range p.Content().Text {
+	var shown []pdf.Text
+	for _, t := range glyphs(p) {
 		if t.S != "" && t.FontSize > 0 {
-			glyphs = append(glyphs, t)
+			shown = append(shown, t)
 		}
 	}
 	// Top to bottom, then left to right; glyphs whose baselines are within
 	// a third of the font size share a line.
-	sort.SliceStable(glyphs, func(i, j int) bool { return glyphs[i].Y > glyphs[j].Y })
+	sort.SliceStable(shown, func(i, j int) bool { return shown[i].Y > shown[j].Y })
 	var rows [][]pdf.Text
-	for _, g := range glyphs {
+	for _, g := range shown {
 		if n := len(rows); n > 0 {
 			last := rows[n-1][0]
 			if last.Y-g.Y < max(last.FontSize, g.FontSize)/3 {

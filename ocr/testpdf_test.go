@@ -9,9 +9,10 @@ import (
 // pdfPage is one page of a test PDF: text lines in Helvetica, or a JPEG
 // drawn over the whole page (a scan).
 type pdfPage struct {
-	lines []string
-	jpeg  []byte
-	w, h  int // pixels of the JPEG
+	lines   []string
+	content string // raw content stream, instead of lines
+	jpeg    []byte
+	w, h    int // pixels of the JPEG
 }
 
 // buildPDF writes a minimal, valid PDF 1.4 with an xref table.
@@ -23,7 +24,9 @@ func buildPDF(pages ...pdfPage) []byte {
 	}
 	catalog := add("") // filled in below
 	pagesObj := add("")
-	font := add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	// Code 10 is drawn as "e", as subset fonts map their codes: a reader
+	// must never show a glyph that the content does not.
+	font := add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Differences [10 /e] >> >>")
 	var kids []string
 	for _, p := range pages {
 		var content strings.Builder
@@ -33,6 +36,8 @@ func buildPDF(pages ...pdfPage) []byte {
 				p.w, p.h, len(p.jpeg), p.jpeg))
 			res = fmt.Sprintf("<< /XObject << /Im1 %d 0 R >> >>", img)
 			content.WriteString("q 612 0 0 792 0 0 cm /Im1 Do Q")
+		} else if p.content != "" {
+			content.WriteString(p.content)
 		} else {
 			content.WriteString("BT /F1 12 Tf 72 720 Td 16 TL\n")
 			for _, l := range p.lines {
