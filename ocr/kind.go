@@ -8,6 +8,14 @@ import (
 // SniffLen is how many leading bytes Sniff wants to see.
 const SniffLen = 512
 
+// Ext is the file name extension for the kind: "jpg", "png", "pdf", ...
+func (k Kind) Ext() string {
+	if k == KindJPEG {
+		return "jpg"
+	}
+	return string(k)
+}
+
 // Sniff tells a file's kind from its first bytes (at least SniffLen of
 // them where the file has that many), never from its name. It returns
 // ErrEmpty for no bytes and ErrUnsupported for anything that is not a PDF or

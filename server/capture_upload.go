@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -138,23 +137,15 @@ func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, erro
 
 // save checks the type by the file's first bytes, then streams it to disk.
 func (s *Server) save(part *multipart.Part) (store.StoredFile, ocr.Kind, error) {
-	br := bufio.NewReaderSize(part, 4096)
-	head, err := br.Peek(512)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return store.StoredFile{}, "", uploadReadError(err)
-	}
-	kind, err := ocr.Sniff(head)
+	file, kind, err := s.store.SaveUpload(part, s.cfg.MaxUpload)
 	switch {
 	case errors.Is(err, ocr.ErrEmpty):
 		return store.StoredFile{}, "", errorf(http.StatusBadRequest, "the file is empty")
-	case err != nil:
+	case errors.Is(err, ocr.ErrUnsupported):
 		return store.StoredFile{}, "", errorf(http.StatusUnsupportedMediaType, "unsupported file type: send a PDF or a JPEG, PNG, TIFF, WebP, GIF or BMP image")
-	}
-	file, err := s.store.SaveFile(br, s.cfg.MaxUpload, extension(kind))
-	if errors.Is(err, store.ErrFileTooLarge) {
+	case errors.Is(err, store.ErrFileTooLarge):
 		return store.StoredFile{}, "", errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than %d MB", s.cfg.MaxUpload>>20))
-	}
-	if err != nil {
+	case err != nil:
 		return store.StoredFile{}, "", uploadReadError(err)
 	}
 	return file, kind, nil
@@ -175,11 +166,4 @@ func uploadReadError(err error) error {
 		return errorf(http.StatusBadRequest, "the multipart body is malformed or incomplete")
 	}
 	return fmt.Errorf("read upload: %w", err)
-}
-
-func extension(k ocr.Kind) string {
-	if k == ocr.KindJPEG {
-		return "jpg"
-	}
-	return string(k)
 }

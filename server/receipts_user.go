@@ -55,7 +55,7 @@ func (a *receiptsAPI) uploadImage(c *echo.Context) error {
 			}
 			return fmt.Errorf("record image: %w", err)
 		}
-		link := c.Scheme() + "://" + c.Request().Host + imagePath + img.Token + "." + extension(kind)
+		link := c.Scheme() + "://" + c.Request().Host + imagePath + img.Token + "." + kind.Ext()
 		return c.JSON(http.StatusOK, map[string]string{"link": link})
 	}
 }
@@ -84,7 +84,7 @@ func (a *receiptsAPI) image(c *echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "private, max-age=86400")
 	h.Set("X-Content-Type-Options", "nosniff")
-	if ct := mime.TypeByExtension("." + extension(ocr.Kind(img.Kind))); ct != "" {
+	if ct := mime.TypeByExtension("." + ocr.Kind(img.Kind).Ext()); ct != "" {
 		h.Set("Content-Type", ct)
 	}
 	http.ServeContent(c.Response(), c.Request(), "", img.Created, f)

@@ -16,13 +16,14 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"tillroll/ocr"
 	"tillroll/store"
 )
 
 // Store is what the handlers need of the store.
 type Store interface {
 	Authenticate(c store.Credentials) (store.Account, error)
-	SaveFile(r io.Reader, max int64, ext string) (store.StoredFile, error)
+	SaveUpload(r io.Reader, max int64) (store.StoredFile, ocr.Kind, error)
 	RemoveFile(rel string) error
 	CreateDocument(in store.NewDocument) (store.Document, error)
 	DocumentByKey(account, key string) (store.Document, error)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"tillroll/ocr"
 )
 
 // ErrFileTooLarge is returned by SaveFile when the content passes its limit.
@@ -66,6 +69,24 @@ func (s *Store) SaveFile(r io.Reader, max int64, ext string) (StoredFile, error)
 		return StoredFile{}, err
 	}
 	return StoredFile{Path: rel, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// SaveUpload reads an upload's first bytes to tell its kind (never from
+// its name), then saves it with SaveFile under that kind's extension. A
+// file of no accepted kind matches ocr.ErrEmpty or ocr.ErrUnsupported and
+// is not saved; the reader is then left just past its first bytes.
+func (s *Store) SaveUpload(r io.Reader, max int64) (StoredFile, ocr.Kind, error) {
+	br := bufio.NewReaderSize(r, 4096)
+	head, err := br.Peek(ocr.SniffLen)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return StoredFile{}, "", fmt.Errorf("read upload: %w", err)
+	}
+	kind, err := ocr.Sniff(head)
+	if err != nil {
+		return StoredFile{}, "", err
+	}
+	f, err := s.SaveFile(br, max, kind.Ext())
+	return f, kind, err
 }
 
 // FilePath is the absolute path of a stored file. It refuses paths that
