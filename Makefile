@@ -5,12 +5,15 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 TESTDATA ?= ../shared/testdata
 
-.PHONY: all deps build run test vet bench eval fuzz clean
+.PHONY: all deps test-deps build run test vet bench eval fuzz screenshots clean
 
 all: build
 
 deps:
 	@./scripts/install-deps
+
+test-deps:
+	@./scripts/install-deps --browser
 
 build: deps
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -19,12 +22,17 @@ run: build
 	./$(BIN) serve
 
 # Every test, with the race detector off (cgo + Tesseract is slow under it)
-# and each fuzz target run on its seed corpus.
-test: deps
+# and each fuzz target run on its seed corpus. The browser tests must run:
+# TILLROLL_REQUIRE_BROWSER makes them fail, not skip, without Chromium.
+test: test-deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 30m ./...
+	TILLROLL_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 30m ./...
+
+# The README's screenshots of the web app, taken by a browser test.
+screenshots: test-deps
+	TILLROLL_REQUIRE_BROWSER=1 TILLROLL_SCREENSHOTS=docs $(GO) test -count=1 -run '^TestBrowserScreenshots$$' ./web/
 
 # BenchmarkServer (bench_test.go) prints ingest_p50_ms, ingest_p99_ms,
 # throughput_ratio and peak_rss_mb as name=value lines, with their targets.

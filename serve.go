@@ -103,13 +103,19 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		Logger:  log.With("component", "ocr"),
 		Metrics: ocrMetrics,
 	})
+	// One login checker: the identity service and the web app count failures together.
+	logins := server.NewLogins(st, cfg.ticketTTL, nil)
 	srv := server.New(st, pool, server.Config{
 		MaxUpload: cfg.maxUpload,
 		Logger:    log.With("component", "http"),
 		Metrics:   metricsSource{st, ocrMetrics},
-		Web:       web.New(web.Config{DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth}).Register,
+		Web: web.New(web.Config{
+			DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth,
+			Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: cfg.maxUpload,
+			Logger: log.With("component", "web"),
+		}).Register,
 		Receipts: &server.ReceiptsConfig{
-			Store: st, Analyzer: an, TicketTTL: cfg.ticketTTL, LinkHosts: splitList(cfg.receiptLinkHosts),
+			Store: st, Analyzer: an, TicketTTL: cfg.ticketTTL, LinkHosts: splitList(cfg.receiptLinkHosts), Logins: logins,
 		},
 	})
 	admin, err := listenAdmin(cfg.data)

@@ -36,19 +36,15 @@ func (a *receiptsAPI) login(c *echo.Context) error {
 	if err := c.Bind(&req); err != nil || req.Username == "" || req.Password == "" {
 		return errorf(http.StatusBadRequest, "the body must be JSON like {\"username\": \"...\", \"password\": \"...\"}")
 	}
-	keys := []string{"user:" + strings.ToLower(req.Username), "ip:" + clientIP(c)}
-	if !a.limits.allowed(keys...) {
+	ticket, expires, err := a.logins.Login(req.Username, req.Password, clientIP(c))
+	switch {
+	case errors.Is(err, ErrTooManyLogins):
 		return errorf(http.StatusTooManyRequests, "too many failed logins: try again later")
-	}
-	ticket, expires, err := a.st.Login(req.Username, req.Password, a.cfg.TicketTTL)
-	if errors.Is(err, store.ErrUnauthorized) {
-		a.limits.failed(keys...)
+	case errors.Is(err, store.ErrUnauthorized):
 		return errorf(http.StatusUnauthorized, "wrong user name or password")
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
-	a.limits.reset(keys[0])
 	return c.JSON(http.StatusOK, loginResponse{Ticket: ticket, ExpiresAt: expires.UTC().Format(time.RFC3339)})
 }
 

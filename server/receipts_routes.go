@@ -62,6 +62,9 @@ type ReceiptsConfig struct {
 	LinkHosts []string
 	// Now is the clock of login limits (default time.Now).
 	Now func() time.Time
+	// Logins checks passwords; share one with the web app so both count
+	// the same failures (nil makes one from Store, TicketTTL and Now).
+	Logins *Logins
 }
 
 // receiptsAPI holds the receipts service's handlers.
@@ -69,7 +72,7 @@ type receiptsAPI struct {
 	srv    *Server
 	st     ReceiptsStore
 	cfg    ReceiptsConfig
-	limits *loginLimits
+	logins *Logins
 }
 
 // receiptRoutes registers the identity service and the receipts service,
@@ -85,7 +88,10 @@ func (s *Server) receiptRoutes(e *echo.Echo) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	a := &receiptsAPI{srv: s, st: cfg.Store, cfg: *cfg, limits: newLoginLimits(cfg.Now)}
+	if cfg.Logins == nil {
+		cfg.Logins = NewLogins(cfg.Store, cfg.TicketTTL, cfg.Now)
+	}
+	a := &receiptsAPI{srv: s, st: cfg.Store, cfg: *cfg, logins: cfg.Logins}
 	small := middleware.BodyLimit(1 << 20)
 	upload := middleware.BodyLimit(s.cfg.MaxUpload + 1<<20)
 	csv := middleware.BodyLimit(32 << 20)

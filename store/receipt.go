@@ -51,6 +51,7 @@ type Receipt struct {
 	Status         receipts.Status   `json:"status"`
 	RetailerID     string            `json:"retailer_id,omitempty"`
 	RetailerByUser bool              `json:"retailer_by_user,omitempty"`
+	TotalByUser    bool              `json:"total_by_user,omitempty"` // the user corrected the total
 	Analysis       receipts.Analysis `json:"analysis"`
 	Duplicate      bool              `json:"duplicate,omitempty"`
 

@@ -1,0 +1,114 @@
+package web_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"tillroll/ocr"
+	"tillroll/pipeline"
+	"tillroll/receipts/analyzer"
+	"tillroll/server"
+	"tillroll/store"
+	"tillroll/web"
+)
+
+// evilName is a retailer name that would run script if it were not escaped.
+const evilName = `Evil <script>alert(1)</script><img src=x onerror=alert(2)> Mart`
+
+// app is Tillroll's server with the web app on a real listener: a real
+// bbolt store, real OCR workers with Tesseract and a real analyzer, as
+// server/receipts_env_test.go sets up the receipts service.
+type app struct {
+	t    *testing.T
+	st   *store.Store
+	url  string
+	stop []func()
+}
+
+func newApp(t *testing.T) *app {
+	t.Helper()
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app{t: t, st: st}
+	an := analyzer.New(st, nil, 100*time.Millisecond)
+	pool := pipeline.NewPool(st, pipeline.Options{
+		Workers: 1,
+		NewReader: func() (pipeline.Reader, error) {
+			return ocr.NewEngine(ocr.Options{Limits: ocr.DefaultLimits()})
+		},
+		Finished: an.DocumentFinished,
+		Poll:     50 * time.Millisecond,
+	})
+	logins := server.NewLogins(st, time.Hour, nil)
+	w := web.New(web.Config{
+		DataDir: "data", Version: "test", QueueDepth: st.QueueDepth,
+		Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: 25 << 20,
+	})
+	srv := server.New(st, pool, server.Config{
+		MaxUpload: 25 << 20,
+		Web:       w.Register,
+		Receipts:  &server.ReceiptsConfig{Store: st, Analyzer: an, Logins: logins},
+	})
+	ts := httptest.NewServer(srv.Handler())
+	a.url = ts.URL
+	a.goRun(an.Run)
+	a.goRun(pool.Run)
+	t.Cleanup(func() {
+		ts.Close()
+		for i := len(a.stop) - 1; i >= 0; i-- {
+			a.stop[i]()
+		}
+		_ = st.Close()
+	})
+	if err := st.PutRetailers([]store.Retailer{
+		{ID: "hilltop", Name: "Hilltop Market"},
+		{ID: "evil", Name: evilName},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []store.NewUser{
+		{Name: "alice", Password: "alice-password"},
+		{Name: "bob", Password: "bob-password"},
+	} {
+		if _, err := st.CreateUser(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a
+}
+
+func (a *app) goRun(f func(context.Context) error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := f(ctx); err != nil {
+			a.t.Errorf("background: %v", err)
+		}
+	}()
+	a.stop = append(a.stop, func() { cancel(); wg.Wait() })
+}
+
+// waitReceipt waits until the receipt's status satisfies ok.
+func (a *app) waitReceipt(uuid string, ok func(store.Receipt) bool) store.Receipt {
+	a.t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		r, err := a.st.ReceiptByUUID(uuid)
+		if err == nil && ok(r) {
+			return r
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("receipt %s: still %s (err %v)", uuid, r.Status, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func searchAll() store.Search { return store.Search{PageSize: 100} }
