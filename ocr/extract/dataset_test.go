@@ -11,6 +11,7 @@ import (
 	"tillroll/eval"
 	"tillroll/ocr"
 	"tillroll/ocr/extract"
+	"tillroll/pipeline"
 )
 
 func TestMain(m *testing.M) {
@@ -43,16 +44,13 @@ func TestDataset(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer eng.Close()
-			// The file through the same engine and extraction as the server.
-			pipeline := func(ctx context.Context, path string) (capture.Result, error) {
-				doc, err := eng.ReadFile(ctx, path)
-				if err != nil {
-					return capture.Result{}, err
-				}
-				return capture.FromFields(doc, extract.Extract(doc), time.Now()), nil
+			// The file through the same pipeline as the server.
+			read := func(ctx context.Context, path string) (capture.Result, error) {
+				res, _, err := pipeline.Process(ctx, eng, path, time.Now())
+				return res, err
 			}
 			var out bytes.Buffer
-			rep, err := eval.Run(t.Context(), dir, pipeline, &out)
+			rep, err := eval.Run(t.Context(), dir, read, &out)
 			if err != nil {
 				t.Fatal(err)
 			}
