@@ -53,6 +53,9 @@ func NewEngine(opt Options) (*Engine, error) {
 		"tessedit_pageseg_mode": strconv.Itoa(int(gosseract.PSM_SINGLE_BLOCK)),
 		"user_defined_dpi":      "300",
 		"debug_file":            "/dev/null", // Tesseract's warnings are not ours to print
+		// Receipts print dark on light: not trying each line inverted
+		// saves 8% of the time and changed no field on the shared set.
+		"tessedit_do_invert": "0",
 	} {
 		if err := c.SetVariable(k, v); err != nil {
 			_ = c.Close()

@@ -64,11 +64,12 @@ const (
 // Scaling bounds. Tesseract reads a scan at its own size best as long as
 // the text is not tiny; very small images are brought up, phone photos
 // brought down. The second pass enlarges by secondPassScale: small print
-// that the first pass misread often comes out right larger.
+// that the first pass misread often comes out right larger (1.25 was
+// measured better and faster than 1.6, and than 1.0).
 const (
 	minWidth        = 400
 	maxWidth        = 2400
-	secondPassScale = 1.6
+	secondPassScale = 1.25
 	maxSecondWidth  = 3600
 )
 

@@ -1,10 +1,12 @@
 package extract
 
-// Unsure tells whether a second reading could help: the total or the date
-// was found with less than the confidence that is right 95% of the time
-// (see `tillroll eval`'s calibration line), or not at all.
+// Unsure tells whether a second reading could help: the total was found
+// with less than the confidence that is right 95% of the time (see
+// `tillroll eval`'s calibration line), or no date was found. Measured on
+// the shared receipts, a second pass for every unsure date as well gains
+// one more date in 60 but costs a quarter more time per receipt.
 func Unsure(f Fields) bool {
-	return f.Confidence[KeyTotal] < SureConfidence || f.Confidence[KeyDate] < SureConfidence
+	return f.Confidence[KeyTotal] < SureConfidence || f.Date == ""
 }
 
 // SureConfidence is the confidence from which a field is taken as read.
