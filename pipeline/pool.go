@@ -129,6 +129,9 @@ func (p *Pool) Run(ctx context.Context) error {
 
 func (p *Pool) work(ctx context.Context, worker int, r Reader) {
 	log := p.opt.Logger.With("worker", worker)
+	if err := background(); err != nil {
+		log.Warn("OCR worker runs at normal priority", "err", err)
+	}
 	for ctx.Err() == nil {
 		d, j, ok, err := p.q.ClaimOCRJob()
 		if err != nil {
