@@ -132,7 +132,7 @@ func TestReadFileTooLarge(t *testing.T) {
 	if _, err := e.ReadFile(t.Context(), writeFile(t, "big.jpg", make([]byte, 2000))); !errors.Is(err, ocr.ErrTooLarge) {
 		t.Errorf("over MaxBytes: %v", err)
 	}
-	three := buildPDF(pdfPage{lines: []string{"a"}}, pdfPage{lines: []string{"b"}}, pdfPage{lines: []string{"c"}})
+	three := fixture.PDF(fixture.PDFPage{Lines: []string{"a"}}, fixture.PDFPage{Lines: []string{"b"}}, fixture.PDFPage{Lines: []string{"c"}})
 	if _, err := e.Read(t.Context(), three); !errors.Is(err, ocr.ErrTooLarge) {
 		t.Errorf("over MaxPages: %v", err)
 	}
@@ -205,10 +205,10 @@ func TestReadPDF(t *testing.T) {
 	if err := jpeg.Encode(&scan, img, &jpeg.Options{Quality: 90}); err != nil {
 		t.Fatal(err)
 	}
-	text := pdfPage{lines: []string{"ACME SUPPLIES INC", "Invoice INV-2041", "Date 2024-05-02", "Total 1,234.50"}}
-	scanned := pdfPage{jpeg: scan.Bytes(), w: img.Rect.Dx(), h: img.Rect.Dy()}
+	text := fixture.PDFPage{Lines: []string{"ACME SUPPLIES INC", "Invoice INV-2041", "Date 2024-05-02", "Total 1,234.50"}}
+	scanned := fixture.PDFPage{JPEG: scan.Bytes(), W: img.Rect.Dx(), H: img.Rect.Dy()}
 
-	doc, err := e.Read(t.Context(), buildPDF(text, scanned))
+	doc, err := e.Read(t.Context(), fixture.PDF(text, scanned))
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
@@ -233,7 +233,7 @@ func TestReadPDFKerning(t *testing.T) {
 	e := newEngine(t)
 	content := "BT /F1 10 Tf 72 700 Td [(Fac) 20 (tuur) -300 (totaal)] TJ 200 0 Td [(EUR)] TJ 60 0 Td [(49,99)] TJ ET\n" +
 		"BT /F1 10 Tf 72 680 Td (Invoice) Tj ( ) Tj (VF1005193039) Tj ET"
-	doc, err := e.Read(t.Context(), buildPDF(pdfPage{content: content}))
+	doc, err := e.Read(t.Context(), fixture.PDF(fixture.PDFPage{Content: content}))
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}

@@ -72,14 +72,14 @@ func FuzzReadPDF(f *testing.F) {
 	if err := jpeg.Encode(&scan, img, &jpeg.Options{Quality: 70}); err != nil {
 		f.Fatal(err)
 	}
-	text := pdfPage{lines: []string{"ACME SUPPLIES", "Total 12.50"}}
-	scanned := pdfPage{jpeg: scan.Bytes(), w: img.Rect.Dx(), h: img.Rect.Dy()}
-	whole := buildPDF(text, scanned)
+	text := fixture.PDFPage{Lines: []string{"ACME SUPPLIES", "Total 12.50"}}
+	scanned := fixture.PDFPage{JPEG: scan.Bytes(), W: img.Rect.Dx(), H: img.Rect.Dy()}
+	whole := fixture.PDF(text, scanned)
 	for _, seed := range [][]byte{
-		buildPDF(text),
+		fixture.PDF(text),
 		whole,
 		whole[:len(whole)/2],
-		buildPDF(text, text, text, text),
+		fixture.PDF(text, text, text, text),
 		[]byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF"),
 		[]byte("%PDF-1.7\n1 0 obj << /Type /Pages /Kids [1 0 R] /Count 1 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"),
 		[]byte("%PDF-"),

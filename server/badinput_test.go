@@ -248,40 +248,11 @@ func assertUp(t *testing.T, e *env) {
 	}
 }
 
-// textPDF is a PDF of n pages that all show the same lines of Helvetica
-// text (one content stream shared by every page).
+// textPDF is a PDF of n pages that all show the same lines.
 func textPDF(n int, lines ...string) []byte {
-	var content strings.Builder
-	content.WriteString("BT /F1 12 Tf 72 720 Td 16 TL\n")
-	esc := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`)
-	for _, l := range lines {
-		fmt.Fprintf(&content, "(%s) Tj T*\n", esc.Replace(l))
+	pages := make([]fixture.PDFPage, n)
+	for i := range pages {
+		pages[i] = fixture.PDFPage{Lines: lines}
 	}
-	content.WriteString("ET")
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"", // the page tree, below
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
-	}
-	kids := make([]string, n)
-	for i := range n {
-		objs = append(objs, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>")
-		kids[i] = fmt.Sprintf("%d 0 R", len(objs))
-	}
-	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n)
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, body := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, body)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return fixture.PDF(pages...)
 }
