@@ -325,9 +325,13 @@ func (s retailerSummary) encode() []byte {
 	return b
 }
 
-func decodeSummary(b []byte) (retailerSummary, error) {
+// errDamagedSummary is made once: decodeSummary runs for every receipt a
+// filtered staff list visits.
+var errDamagedSummary = fmt.Errorf("%w: damaged retailer index entry", ErrInvalid)
+
+func decodeSummary(b []byte, withGTINs bool) (retailerSummary, error) {
 	var s retailerSummary
-	bad := fmt.Errorf("%w: damaged retailer index entry", ErrInvalid)
+	bad := errDamagedSummary
 	if len(b) < 18 || b[0] != 1 || int(b[1]) >= len(receipts.Statuses) {
 		return s, bad
 	}
@@ -356,6 +360,9 @@ func decodeSummary(b []byte) (retailerSummary, error) {
 		return s, bad
 	}
 	b = b[k:]
+	if !withGTINs {
+		return s, nil // the GTINs are only read to filter by one
+	}
 	for range n {
 		g, ok := str()
 		if !ok {

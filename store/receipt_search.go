@@ -269,7 +269,7 @@ func (s *Store) RetailerReceipts(retailerID string, q RetailerQuery) (page []Rec
 			}
 			row := listed{at: at}
 			if !plain {
-				sum, err := decodeSummary(v)
+				sum, err := decodeSummary(v, q.GTIN != "")
 				if err != nil {
 					return err
 				}
