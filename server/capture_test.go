@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"compress/zlib"
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"hash/crc32"
@@ -13,12 +12,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"tillroll/capture"
 	"tillroll/internal/fixture"
+	"tillroll/internal/testrun"
 	"tillroll/ocr"
 	"tillroll/pipeline"
 	"tillroll/server"
@@ -76,18 +75,7 @@ func (e *env) account(name string) store.Credentials {
 }
 
 // startWorkers runs the OCR pool until the test ends.
-func (e *env) startWorkers() {
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := e.pool.Run(ctx); err != nil {
-			e.t.Errorf("pool: %v", err)
-		}
-	}()
-	e.stopPool = func() { cancel(); wg.Wait() }
-}
+func (e *env) startWorkers() { e.stopPool = testrun.Go(e.t, e.pool.Run) }
 
 func headers(c store.Credentials) http.Header {
 	h := http.Header{}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"tillroll/internal/testrun"
 	"tillroll/ocr"
 	"tillroll/pipeline"
 	"tillroll/receipts/analyzer"
@@ -106,16 +107,7 @@ func newReceiptsEnv(t *testing.T) *renv {
 }
 
 func (e *renv) goRun(f func(context.Context) error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := f(ctx); err != nil {
-			e.t.Errorf("background: %v", err)
-		}
-	}()
-	e.stop = append(e.stop, func() { cancel(); wg.Wait() })
+	e.stop = append(e.stop, testrun.Go(e.t, f))
 }
 
 func (e *renv) startWorkers() { e.goRun(e.pool.Run) }

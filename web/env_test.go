@@ -3,10 +3,10 @@ package web_test
 import (
 	"context"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
+	"tillroll/internal/testrun"
 	"tillroll/ocr"
 	"tillroll/pipeline"
 	"tillroll/receipts/analyzer"
@@ -83,16 +83,7 @@ func newApp(t *testing.T) *app {
 }
 
 func (a *app) goRun(f func(context.Context) error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := f(ctx); err != nil {
-			a.t.Errorf("background: %v", err)
-		}
-	}()
-	a.stop = append(a.stop, func() { cancel(); wg.Wait() })
+	a.stop = append(a.stop, testrun.Go(a.t, f))
 }
 
 // waitReceipt waits until the receipt's status satisfies ok.
