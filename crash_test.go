@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"tillroll/capture"
 	"tillroll/internal/fixture"
+	"tillroll/store"
 )
 
 // buildBinary builds tillroll once per test run, as `go build` does.
@@ -53,6 +55,34 @@ func startProcess(t testing.TB, bin, data string, args ...string) (*exec.Cmd, st
 	return nil, ""
 }
 
+// queued is the built binary running with documents queued, the first
+// of them being read.
+type queued struct {
+	bin, data, url string
+	cmd            *exec.Cmd
+	c              store.Credentials
+	keys           []string
+}
+
+// startWithQueue builds and starts the binary, uploads n different
+// receipts and returns once the first is no longer pending.
+func startWithQueue(t *testing.T, n int) queued {
+	t.Helper()
+	q := queued{bin: buildBinary(t), data: filepath.Join(t.TempDir(), "data")}
+	q.cmd, q.url = startProcess(t, q.bin, q.data)
+	q.c = createAccount(t, q.data, "shop")
+	for i := range n {
+		r := fixture.Sample()
+		r.Items[1].Qty = i + 2
+		q.keys = append(q.keys, uploadAsync(t, q.url, q.c, fmt.Sprintf("r%d.png", i), fixture.PNG(r, fixture.Options{})))
+	}
+	deadline := time.Now().Add(time.Minute)
+	for fetch(t, q.url, q.c, q.keys[0])["Status"] == capture.StatusPending && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return q
+}
+
 // TestKillNineLosesNothing kills the server with SIGKILL while documents
 // are queued and one is being read; after a restart every key given out
 // resolves and completes.
@@ -60,28 +90,14 @@ func TestKillNineLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := buildBinary(t)
-	data := filepath.Join(t.TempDir(), "data")
-	cmd, url := startProcess(t, bin, data)
-	c := createAccount(t, data, "shop")
-
-	var keys []string
-	for i := range 5 {
-		r := fixture.Sample()
-		r.Items[1].Qty = i + 2
-		keys = append(keys, uploadAsync(t, url, c, fmt.Sprintf("r%d.png", i), fixture.PNG(r, fixture.Options{})))
-	}
-	// Kill while the first document is being read.
-	deadline := time.Now().Add(time.Minute)
-	for fetch(t, url, c, keys[0])["Status"] == "pending" && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	q := startWithQueue(t, 5)
+	bin, data, cmd, c, keys := q.bin, q.data, q.cmd, q.c, q.keys
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
 
-	_, url = startProcess(t, bin, data)
+	_, url := startProcess(t, bin, data)
 	for _, k := range keys {
 		d := waitCompleted(t, url, c, k)
 		if d["Total"].(float64) <= 0 {

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"fmt"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
 	"tillroll/capture"
-	"tillroll/internal/fixture"
 	"tillroll/store"
 )
 
@@ -20,20 +17,8 @@ func TestSIGTERMDrains(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := buildBinary(t)
-	data := filepath.Join(t.TempDir(), "data")
-	cmd, url := startProcess(t, bin, data)
-	c := createAccount(t, data, "shop")
-	var keys []string
-	for i := range 4 {
-		r := fixture.Sample()
-		r.Items[1].Qty = i + 2
-		keys = append(keys, uploadAsync(t, url, c, fmt.Sprintf("r%d.png", i), fixture.PNG(r, fixture.Options{})))
-	}
-	deadline := time.Now().Add(time.Minute)
-	for fetch(t, url, c, keys[0])["Status"] == capture.StatusPending && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	q := startWithQueue(t, 4)
+	bin, data, cmd, c, keys := q.bin, q.data, q.cmd, q.c, q.keys
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +47,7 @@ func TestSIGTERMDrains(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, url = startProcess(t, bin, data)
+	_, url := startProcess(t, bin, data)
 	for _, k := range keys {
 		if d := waitCompleted(t, url, c, k); d["Total"].(float64) <= 0 {
 			t.Errorf("%s: total %v", k, d["Total"])
