@@ -32,6 +32,21 @@ type Line struct {
 	Box   image.Rectangle
 }
 
+// JoinWords is the text of words joined by single spaces, and the box
+// around them all.
+func JoinWords(ws []Word) (string, image.Rectangle) {
+	if len(ws) == 0 {
+		return "", image.Rectangle{}
+	}
+	texts := make([]string, len(ws))
+	box := ws[0].Box
+	for i, w := range ws {
+		texts[i] = w.Text
+		box = box.Union(w.Box)
+	}
+	return strings.Join(texts, " "), box
+}
+
 // Page is one page of a document, its lines top to bottom.
 type Page struct {
 	Number        int // 1-based

@@ -208,21 +208,16 @@ func groupLines(words []tessWord) []Line {
 	for i, w := range words {
 		k := key{w.block, w.par, w.line}
 		if i == 0 || k != cur {
-			lines = append(lines, Line{Box: w.Box})
+			lines = append(lines, Line{})
 			cur = k
 		}
 		l := &lines[len(lines)-1]
 		l.Words = append(l.Words, w.Word)
-		l.Box = l.Box.Union(w.Box)
 	}
 	for i := range lines {
 		l := &lines[i]
 		sort.SliceStable(l.Words, func(a, b int) bool { return l.Words[a].Box.Min.X < l.Words[b].Box.Min.X })
-		texts := make([]string, len(l.Words))
-		for j, w := range l.Words {
-			texts[j] = w.Text
-		}
-		l.Text = strings.Join(texts, " ")
+		l.Text, l.Box = JoinWords(l.Words)
 	}
 	return lines
 }

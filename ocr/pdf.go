@@ -153,13 +153,7 @@ func textLayer(p pdf.Page) Page {
 		if len(line.Words) == 0 {
 			continue
 		}
-		texts := make([]string, len(line.Words))
-		line.Box = line.Words[0].Box
-		for i, w := range line.Words {
-			texts[i] = w.Text
-			line.Box = line.Box.Union(w.Box)
-		}
-		line.Text = strings.Join(texts, " ")
+		line.Text, line.Box = JoinWords(line.Words)
 		page.Lines = append(page.Lines, line)
 	}
 	return page

@@ -390,10 +390,7 @@ func rowAmounts(r *row) []money {
 		pendingCur, pendingNeg = "", false
 		m := money{moneyToken: mt, first: t.wi, last: last}
 		ws := r.words[t.wi : last+1]
-		m.box = ws[0].Box
-		for _, w := range ws[1:] {
-			m.box = m.box.Union(w.Box)
-		}
+		_, m.box = ocr.JoinWords(ws)
 		m.conf = conf(ws)
 		out = append(out, m)
 	}

@@ -250,16 +250,7 @@ func overlapsX(cur []*lineGroup, words []ocr.Word) bool {
 }
 
 func finishRow(r *row) {
-	parts := make([]string, 0, len(r.words))
-	for i, w := range r.words {
-		parts = append(parts, w.Text)
-		if i == 0 {
-			r.box = w.Box
-		} else {
-			r.box = r.box.Union(w.Box)
-		}
-	}
-	r.text = strings.Join(parts, " ")
+	r.text, r.box = ocr.JoinWords(r.words)
 	// Segments: split where the gap between words is wide.
 	gap := r.height * 2.2
 	if gap < 12 {
@@ -278,16 +269,7 @@ func finishRow(r *row) {
 	}
 	for i := range r.segs {
 		sg := &r.segs[i]
-		ps := make([]string, 0, len(sg.words))
-		for j, w := range sg.words {
-			ps = append(ps, w.Text)
-			if j == 0 {
-				sg.box = w.Box
-			} else {
-				sg.box = sg.box.Union(w.Box)
-			}
-		}
-		sg.text = strings.Join(ps, " ")
+		sg.text, sg.box = ocr.JoinWords(sg.words)
 	}
 }
 
