@@ -75,6 +75,22 @@ func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// requireRole admits only signed-in users with one of the roles; others
+// get 403. It runs after session, so the user is known.
+func (w *Web) requireRole(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			u, _, _ := w.currentSession(c)
+			for _, r := range roles {
+				if u.Role == r {
+					return next(c)
+				}
+			}
+			return pageErrorf(http.StatusForbidden, "This page is not for your account.")
+		}
+	}
+}
+
 // csrf checks the session's token on a form POST (field "csrf", or the
 // X-CSRF-Token header from the app's script).
 func (w *Web) csrf(next echo.HandlerFunc) echo.HandlerFunc {
