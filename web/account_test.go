@@ -248,6 +248,9 @@ func TestAccountCredentials(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated || resp.Header.Get("Cache-Control") != "no-store" || !strings.Contains(body, "shown only this once") {
 		t.Fatalf("create: %d %q\n%s", resp.StatusCode, resp.Header.Get("Cache-Control"), body)
 	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
+		t.Fatalf("the credentials page's Content-Security-Policy %q", csp)
+	}
 	first, ok := shownCredentials(t, body)
 	if !ok || first.Username != "alice" {
 		t.Fatalf("create shows no credentials of alice:\n%s", body)
