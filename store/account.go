@@ -26,6 +26,9 @@ type Account struct {
 	SealedSecret  []byte    `json:"sealed_secret"`
 	WebhookURL    string    `json:"webhook_url,omitempty"`
 	Created       time.Time `json:"created"`
+	// Issued is when the current credentials were made (at creation, or
+	// when they were last regenerated).
+	Issued time.Time `json:"issued,omitempty"`
 }
 
 // Credentials are an account's secrets in clear, shown once at creation.
@@ -46,31 +49,14 @@ func (s *Store) CreateAccount(username, email string) (Credentials, error) {
 	if !usernameRE.MatchString(username) {
 		return Credentials{}, fmt.Errorf("%w: username must be 1-64 of a-z 0-9 . _ - and start with a letter or digit", ErrInvalid)
 	}
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email {
-		return Credentials{}, fmt.Errorf("%w: email %q is not a plain address", ErrInvalid, email)
+	if err := validateEmail(email); err != nil {
+		return Credentials{}, err
 	}
-	c := Credentials{Username: username}
-	for _, p := range []*string{&c.ClientID, &c.APIKey, &c.Password, &c.SecretKey} {
-		if *p, err = newToken(s.rand, 32); err != nil {
-			return Credentials{}, err
-		}
-	}
-	c.ClientID = c.ClientID[:32] // an identifier, not a secret: shorter reads better
-	sealed, err := s.seal([]byte(c.SecretKey))
+	c, a, err := s.newCredentials(username)
 	if err != nil {
 		return Credentials{}, err
 	}
-	a := Account{
-		Username:      username,
-		Email:         email,
-		ClientID:      c.ClientID,
-		APIKeyHash:    hashSecret(c.APIKey),
-		PasswordHash:  hashSecret(c.Password),
-		SecretKeyHash: hashSecret(c.SecretKey),
-		SealedSecret:  sealed,
-		Created:       s.now().UTC(),
-	}
+	a.Email, a.Created = email, a.Issued
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAccounts)
 		if b.Get([]byte(username)) != nil {
@@ -85,6 +71,77 @@ func (s *Store) CreateAccount(username, email string) (Credentials, error) {
 		return Credentials{}, err
 	}
 	return c, nil
+}
+
+// RegenerateCredentials gives the account four new credentials and returns
+// them in clear, once. The old ones stop working when the transaction
+// commits; the email address, webhook URL and documents stay. The secret key
+// is sealed again, so webhooks are signed with the new one from then on.
+func (s *Store) RegenerateCredentials(username string) (Credentials, error) {
+	if !usernameRE.MatchString(username) {
+		// Also the internal receipts account, which has no credentials.
+		return Credentials{}, fmt.Errorf("account %q: %w", username, ErrNotFound)
+	}
+	c, fresh, err := s.newCredentials(username)
+	if err != nil {
+		return Credentials{}, err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b, byID := tx.Bucket(bucketAccounts), tx.Bucket(bucketAccountsByID)
+		var a Account
+		if err := getJSON(b, []byte(username), &a); err != nil {
+			return fmt.Errorf("account %q: %w", username, err)
+		}
+		if err := byID.Delete([]byte(a.ClientID)); err != nil {
+			return fmt.Errorf("unindex account: %w", err)
+		}
+		if err := byID.Put([]byte(fresh.ClientID), []byte(username)); err != nil {
+			return fmt.Errorf("index account: %w", err)
+		}
+		a.ClientID, a.APIKeyHash, a.PasswordHash = fresh.ClientID, fresh.APIKeyHash, fresh.PasswordHash
+		a.SecretKeyHash, a.SealedSecret, a.Issued = fresh.SecretKeyHash, fresh.SealedSecret, fresh.Issued
+		return putJSON(b, []byte(username), a)
+	})
+	if err != nil {
+		return Credentials{}, err
+	}
+	return c, nil
+}
+
+// newCredentials makes four random credentials and the account fields that
+// keep them: hashes, and the secret key sealed for signing webhooks.
+func (s *Store) newCredentials(username string) (Credentials, Account, error) {
+	c := Credentials{Username: username}
+	var err error
+	for _, p := range []*string{&c.ClientID, &c.APIKey, &c.Password, &c.SecretKey} {
+		if *p, err = newToken(s.rand, 32); err != nil {
+			return Credentials{}, Account{}, err
+		}
+	}
+	c.ClientID = c.ClientID[:32] // an identifier, not a secret: shorter reads better
+	sealed, err := s.seal([]byte(c.SecretKey))
+	if err != nil {
+		return Credentials{}, Account{}, err
+	}
+	a := Account{
+		Username:      username,
+		ClientID:      c.ClientID,
+		APIKeyHash:    hashSecret(c.APIKey),
+		PasswordHash:  hashSecret(c.Password),
+		SecretKeyHash: hashSecret(c.SecretKey),
+		SealedSecret:  sealed,
+		Issued:        s.now().UTC(),
+	}
+	return c, a, nil
+}
+
+// validateEmail accepts a plain address ("a@example.com"), nothing more.
+func validateEmail(email string) error {
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email {
+		return fmt.Errorf("%w: email %q is not a plain address", ErrInvalid, email)
+	}
+	return nil
 }
 
 // Account returns the account with that username.
@@ -142,6 +199,26 @@ func (s *Store) SetWebhook(username, rawURL string) error {
 			return fmt.Errorf("account %q: %w", username, err)
 		}
 		a.WebhookURL = rawURL
+		return putJSON(b, []byte(username), a)
+	})
+}
+
+// SetEmail changes the address the account's notifications go to, with
+// the same check as CreateAccount.
+func (s *Store) SetEmail(username, email string) error {
+	if !usernameRE.MatchString(username) {
+		return fmt.Errorf("account %q: %w", username, ErrNotFound)
+	}
+	if err := validateEmail(email); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAccounts)
+		var a Account
+		if err := getJSON(b, []byte(username), &a); err != nil {
+			return fmt.Errorf("account %q: %w", username, err)
+		}
+		a.Email = email
 		return putJSON(b, []byte(username), a)
 	})
 }

@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +29,26 @@ type app struct {
 	st   *store.Store
 	url  string
 	stop []func()
+	logs *logBuffer // what the server and the pages logged
+}
+
+// logBuffer keeps log lines for a test to read; handlers write from many
+// goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 func newApp(t *testing.T) *app {
@@ -34,7 +57,8 @@ func newApp(t *testing.T) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app{t: t, st: st}
+	a := &app{t: t, st: st, logs: &logBuffer{}}
+	log := slog.New(slog.NewTextHandler(a.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	an := analyzer.New(st, nil, 100*time.Millisecond)
 	pool := pipeline.NewPool(st, pipeline.Options{
 		Workers: 1,
@@ -47,10 +71,11 @@ func newApp(t *testing.T) *app {
 	logins := server.NewLogins(st, time.Hour, nil)
 	w := web.New(web.Config{
 		DataDir: "data", Version: "test", QueueDepth: st.QueueDepth,
-		Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: 25 << 20,
+		Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: 25 << 20, Logger: log,
 	})
 	srv := server.New(st, pool, server.Config{
 		MaxUpload: 25 << 20,
+		Logger:    log,
 		Web:       w.Register,
 		Receipts:  &server.ReceiptsConfig{Store: st, Analyzer: an, Logins: logins},
 	})

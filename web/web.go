@@ -49,6 +49,13 @@ type Store interface {
 	SetReceiptTotal(user, uuid, total string) (store.Receipt, error)
 	Retailers() ([]store.Retailer, error)
 	Products() ([]store.Product, error)
+
+	// The account page (account.go): the user's capture-API account.
+	Account(username string) (store.Account, error)
+	CreateAccount(username, email string) (store.Credentials, error)
+	RegenerateCredentials(username string) (store.Credentials, error)
+	SetWebhook(username, rawURL string) error
+	SetEmail(username, email string) error
 }
 
 // Logins checks a name and password and issues a ticket (server.Logins,
@@ -147,6 +154,7 @@ func (w *Web) Register(e *echo.Echo) {
 	u.GET("/upload", w.uploadForm)
 	// The token is checked in the stream, before any file is saved.
 	u.POST("/upload", w.upload, upload, sameOrigin)
+	w.registerAccount(u, small)
 }
 
 func (w *Web) home(c *echo.Context) error {
