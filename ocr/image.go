@@ -100,6 +100,7 @@ func Preprocess(img image.Image, pass Pass) (*image.Gray, float64) {
 		g = toGray(imaging.Resize(g, max(w, 1), max(h, 1), filter))
 	}
 	if pass == SecondPass {
+		clearEdges(g)
 		flattenBackground(g)
 	}
 	stretchContrast(g)
@@ -126,6 +127,67 @@ func flattenBackground(g *image.Gray) {
 		for x, v := range row {
 			b := max(int(brow[x]), 1)
 			row[x] = uint8(min(int(v)*255/b, 255))
+		}
+	}
+}
+
+// clearEdges paints white, in place, the dark regions that touch the
+// image's edge: the table around a photographed receipt, the black margin
+// of a scanner, a torn edge's shadow. Tesseract lays out the page from
+// its dark areas, and a black band along one edge can make it find no
+// text at all on a faint receipt; the band also passes for the darkest
+// ink when the contrast is stretched. Dark is below 45% of the paper's
+// brightness, so shadows and print stay; print that touches the edge goes
+// with the band. Pixels keep their place, so word boxes need no mapping.
+func clearEdges(g *image.Gray) {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	if w < 3 || h < 3 {
+		return
+	}
+	var hist [256]int
+	for y := 0; y < h; y++ {
+		for _, v := range g.Pix[y*g.Stride : y*g.Stride+w] {
+			hist[v]++
+		}
+	}
+	paper := percentile(&hist, w*h, 0.90)
+	dark := uint8(paper * 45 / 100)
+	if dark == 0 {
+		return
+	}
+	white := uint8(paper)
+	// An explicit stack: the region can be most of a photo.
+	var stack []int
+	push := func(x, y int) {
+		i := y*g.Stride + x
+		if g.Pix[i] < dark {
+			g.Pix[i] = white
+			stack = append(stack, y*w+x)
+		}
+	}
+	for x := 0; x < w; x++ {
+		push(x, 0)
+		push(x, h-1)
+	}
+	for y := 1; y < h-1; y++ {
+		push(0, y)
+		push(w-1, y)
+	}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		x, y := p%w, p/w
+		if x > 0 {
+			push(x-1, y)
+		}
+		if x < w-1 {
+			push(x+1, y)
+		}
+		if y > 0 {
+			push(x, y-1)
+		}
+		if y < h-1 {
+			push(x, y+1)
 		}
 	}
 }

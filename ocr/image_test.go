@@ -33,3 +33,37 @@ func TestFlattenBackground(t *testing.T) {
 		t.Errorf("ink %d (left) %d (right) not clearly darker than its paper", inkLeft, inkRight)
 	}
 }
+
+// A black band along two edges of a faint receipt (a scanner's margin)
+// is painted paper white; the print inside, darker than the paper but not
+// touching the band, stays as it was.
+func TestClearEdges(t *testing.T) {
+	const w, h = 300, 200
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			v := 235 // paper
+			switch {
+			case y < 6 || x < 4 || x < 40 && y > h-30: // the band, and a corner
+				v = 15
+			case y >= 90 && y < 110 && x >= 60 && x%20 < 5: // faint print
+				v = 150
+			case y >= 140 && y < 150 && x >= 100 && x < 110: // a black mark off the edge
+				v = 0
+			}
+			g.Pix[y*g.Stride+x] = uint8(v)
+		}
+	}
+	clearEdges(g)
+	for _, p := range []image.Point{{0, 0}, {150, 3}, {2, 100}, {20, h - 5}} {
+		if v := g.GrayAt(p.X, p.Y).Y; v != 235 {
+			t.Errorf("band at %v is %d, want paper 235", p, v)
+		}
+	}
+	if v := g.GrayAt(60, 100).Y; v != 150 {
+		t.Errorf("print is %d, want 150 as it was", v)
+	}
+	if v := g.GrayAt(105, 145).Y; v != 0 {
+		t.Errorf("a dark mark not touching the edge is %d, want 0 as it was", v)
+	}
+}
