@@ -50,6 +50,9 @@ type dateMatch struct {
 	// above 12), "ymd", or "text" for a written month.
 	order      string
 	twoDigitYr bool
+	// guessed is true when a misread part was put right: a month name
+	// one letter off, or a year in the future with a digit OCR confuses.
+	guessed    bool
 	start, end int
 }
 
@@ -69,6 +72,73 @@ func validDate(y, m, d int) bool {
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	return t.Year() == y && int(t.Month()) == m && t.Day() == d
+}
+
+// now is the clock the extraction judges years by.
+var now = time.Now
+
+// repairYear puts right a year that cannot be a receipt's, being more
+// than a year ahead of the clock, when changing one digit into the one OCR
+// most often reads it as (1 and 7, 0 and 8, 3 and 8, 5 and 6) gives the
+// only year in this century up to next year: 2078 was 2018. Other years
+// are returned as they are; repaired tells whether it changed.
+func repairYear(y int) (fixed int, repaired bool) {
+	latest := now().Year() + 1
+	if y <= latest || y > 9999 {
+		return y, false
+	}
+	confused := map[byte]string{'1': "7", '7': "1", '0': "8", '8': "036", '3': "8", '5': "6", '6': "58"}
+	digits := []byte(strconv.Itoa(y))
+	found := 0
+	for i, c := range digits {
+		for _, r := range []byte(confused[c]) {
+			d := append([]byte(nil), digits...)
+			d[i] = r
+			v, _ := strconv.Atoi(string(d))
+			if v >= 2000 && v <= latest && v != fixed {
+				fixed = v
+				found++
+			}
+		}
+	}
+	if found != 1 {
+		return y, false
+	}
+	return fixed, true
+}
+
+// englishMonths are the abbreviations misreadMonth compares with.
+var englishMonths = [12]string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}
+
+// misreadMonth is the month of a three-letter word that differs in one
+// letter from exactly one English abbreviation ("FEU" or "FEN" for FEB),
+// or 0.
+func misreadMonth(word string) int {
+	if len(word) != 3 {
+		return 0
+	}
+	month := 0
+	for i, m := range englishMonths {
+		diff := 0
+		for j := range 3 {
+			if word[j] != m[j] {
+				diff++
+			}
+		}
+		if diff == 1 {
+			if month != 0 {
+				return 0
+			}
+			month = i + 1
+		}
+	}
+	return month
+}
+
+// between tells whether s[start:end] has one of the separators right
+// before and right after it, as the month of 25/FEB/2017 has.
+func between(s string, start, end int, seps string) bool {
+	return start > 0 && end < len(s) && strings.IndexByte(seps, s[start-1]) >= 0 && strings.IndexByte(seps, s[end]) >= 0
 }
 
 func fullYear(s string) (int, bool) {
@@ -137,12 +207,21 @@ func findDates(s string) []dateMatch {
 	}
 	for _, g := range reDayMonYear.FindAllStringSubmatchIndex(s, -1) {
 		d, _ := strconv.Atoi(s[g[4]:g[5]])
-		mon := monthNames[fold(s[g[6]:g[7]])]
+		word := fold(s[g[6]:g[7]])
+		mon, guessed := monthNames[word], false
+		if mon == 0 && between(s, g[6], g[7], "/-") {
+			mon, guessed = misreadMonth(word), true
+		}
 		y, ok := fullYear(s[g[8]:g[9]])
-		if !ok || !validDate(y, mon, d) {
+		if !ok {
 			continue
 		}
-		out = append(out, dateMatch{y: y, m: mon, d: d, order: "text", twoDigitYr: g[9]-g[8] == 2, start: g[4], end: g[9]})
+		y, repaired := repairYear(y)
+		if !validDate(y, mon, d) {
+			continue
+		}
+		out = append(out, dateMatch{y: y, m: mon, d: d, order: "text", twoDigitYr: g[9]-g[8] == 2,
+			guessed: guessed || repaired, start: g[4], end: g[9]})
 	}
 	for _, g := range reMonDayYear.FindAllStringSubmatchIndex(s, -1) {
 		if taken(g[4], g[9]) {
@@ -151,10 +230,14 @@ func findDates(s string) []dateMatch {
 		mon := monthNames[fold(s[g[4]:g[5]])]
 		d, _ := strconv.Atoi(s[g[6]:g[7]])
 		y, ok := fullYear(s[g[8]:g[9]])
-		if !ok || !validDate(y, mon, d) {
+		if !ok {
 			continue
 		}
-		out = append(out, dateMatch{y: y, m: mon, d: d, order: "text", start: g[4], end: g[9]})
+		y, repaired := repairYear(y)
+		if !validDate(y, mon, d) {
+			continue
+		}
+		out = append(out, dateMatch{y: y, m: mon, d: d, order: "text", guessed: repaired, start: g[4], end: g[9]})
 	}
 	// Numeric dates, tried at every digit that starts a number.
 	for i := 0; i < len(s); i++ {
@@ -184,12 +267,13 @@ func findDates(s string) []dateMatch {
 		}
 		if len(a) == 4 {
 			y, _ := strconv.Atoi(a)
+			y, repaired := repairYear(y)
 			mo, _ := strconv.Atoi(b)
 			d, _ := strconv.Atoi(c)
 			if len(c) > 2 || !validDate(y, mo, d) {
 				continue
 			}
-			out = append(out, dateMatch{y: y, m: mo, d: d, order: "ymd", start: start, end: end})
+			out = append(out, dateMatch{y: y, m: mo, d: d, order: "ymd", guessed: repaired, start: start, end: end})
 			continue
 		}
 		if len(a) > 2 {
@@ -199,11 +283,12 @@ func findDates(s string) []dateMatch {
 		if !ok {
 			continue
 		}
+		y, repaired := repairYear(y)
 		p1, _ := strconv.Atoi(a)
 		p2, _ := strconv.Atoi(b)
 		dmy := validDate(y, p2, p1)
 		mdy := validDate(y, p1, p2)
-		m := dateMatch{y: y, twoDigitYr: len(c) == 2, start: start, end: end}
+		m := dateMatch{y: y, twoDigitYr: len(c) == 2, guessed: repaired, start: start, end: end}
 		switch {
 		case dmy && mdy && p1 != p2:
 			m.m, m.d, m.altM, m.altD = p2, p1, p1, p2

@@ -163,3 +163,38 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+// TestMisreadDateParts: a month name one letter off and a year in the
+// future with one confusable digit are put right, and only then.
+func TestMisreadDateParts(t *testing.T) {
+	defer func(f func() time.Time) { now = f }(now)
+	now = func() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		in   string
+		want string // "" when no date
+	}{
+		{"CB#: 45078840326 25/Feu/2017 07:45:54", "2017-02-25"},
+		{"26-Fek-2019", "2019-02-26"},
+		{"25 Fen 2017", ""},          // no separators around it: not read as a month
+		{"25/Jup/2017", ""},          // JUN and JUL both one letter away
+		{"12/XYZ/2017", ""},          // nothing like a month
+		{"23/05/2078", "2018-05-23"}, // 7 read for 1
+		{"2078-05-23", "2018-05-23"},
+		{"23/05/2027", "2027-05-23"}, // next year: left as it is
+		{"23/05/2099", "2099-05-23"}, // no single confusable digit makes it plausible; kept, scored low
+		{"OCT 3, 2076", "2016-10-03"},
+	}
+	for _, tt := range tests {
+		got, ok := ParseDate(tt.in, true)
+		switch {
+		case tt.want == "" && ok:
+			t.Errorf("ParseDate(%q) = %s, want no date", tt.in, got.Format("2006-01-02"))
+		case tt.want != "" && (!ok || got.Format("2006-01-02") != tt.want):
+			t.Errorf("ParseDate(%q) = %s, %v; want %s", tt.in, got.Format("2006-01-02"), ok, tt.want)
+		}
+	}
+	f := Extract(docFromLines("SHOP SDN BHD", "Date: 23/05/2078 10:01", "TOTAL\tRM 10.00"))
+	if f.Date != "2018-05-23" || f.Confidence[KeyDate] > 60 {
+		t.Errorf("repaired date %q confidence %d, want 2018-05-23 at most 60", f.Date, f.Confidence[KeyDate])
+	}
+}

@@ -231,6 +231,9 @@ func findDate(lay *layout, dayFirst, invoice bool) dateResult {
 	if b.m.ambiguous && res.dateConf > 78 {
 		res.dateConf = 78
 	}
+	if b.m.guessed {
+		res.dateConf = min(res.dateConf, 60)
+	}
 	// OCR's own doubt about the digits: the best reading of this date.
 	ocrConf := 0.0
 	for _, c := range cands {
