@@ -11,22 +11,32 @@ import (
 
 // ParseRetailersCSV reads retailers from CSV with a header row naming the
 // columns id, name, logo, time_zone, store_ids, words (lists separated by
-// "|"); only id is required.
+// "|"); only id is required. Each row is checked as it is read: an error
+// names the file's line, and nothing of a bad file is returned.
 func ParseRetailersCSV(r io.Reader) ([]Retailer, error) {
 	var out []Retailer
 	err := readCSV(r, []string{"id"}, func(row map[string]string) error {
-		out = append(out, Retailer{
+		ret := Retailer{
 			ID: row["id"], Name: row["name"], Logo: row["logo"], TimeZone: row["time_zone"],
 			StoreIDs: list(row["store_ids"]), Words: list(row["words"]),
-		})
+		}
+		if err := ret.Validate(); err != nil {
+			return err
+		}
+		out = append(out, ret)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ParseProductsCSV reads products from CSV with a header row naming the
 // columns gtin, name, brand, partner (true/false/1/0/yes/no), names (the
 // names printed on receipts, separated by "|"); gtin and name are required.
+// Each row is checked as it is read: an error names the file's line, and
+// nothing of a bad file is returned.
 func ParseProductsCSV(r io.Reader) ([]Product, error) {
 	var out []Product
 	err := readCSV(r, []string{"gtin", "name"}, func(row map[string]string) error {
@@ -38,10 +48,16 @@ func ParseProductsCSV(r io.Reader) ([]Product, error) {
 		default:
 			return fmt.Errorf("%w: partner %q: want true or false", ErrInvalid, row["partner"])
 		}
+		if err := p.Validate(); err != nil {
+			return err
+		}
 		out = append(out, p)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func readCSV(r io.Reader, required []string, fn func(map[string]string) error) error {
@@ -59,7 +75,7 @@ func readCSV(r io.Reader, required []string, fn func(map[string]string) error) e
 			return fmt.Errorf("%w: csv: no %q column", ErrInvalid, col)
 		}
 	}
-	for line := 2; ; line++ {
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -67,6 +83,8 @@ func readCSV(r io.Reader, required []string, fn func(map[string]string) error) e
 		if err != nil {
 			return fmt.Errorf("%w: csv: %w", ErrInvalid, err)
 		}
+		// The record's first line in the file: a quoted field may span lines.
+		line, _ := cr.FieldPos(0)
 		row := map[string]string{}
 		for i, v := range rec {
 			if i < len(header) {

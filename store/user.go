@@ -54,8 +54,8 @@ func (s *Store) CreateUser(in NewUser) (User, error) {
 	if !usernameRE.MatchString(in.Name) {
 		return User{}, fmt.Errorf("%w: user name must be 1-64 of a-z 0-9 . _ - and start with a letter or digit", ErrInvalid)
 	}
-	if len(in.Password) < 8 || len(in.Password) > 1024 {
-		return User{}, fmt.Errorf("%w: password must be 8 to 1024 bytes", ErrInvalid)
+	if err := checkPassword(in.Password); err != nil {
+		return User{}, err
 	}
 	if in.Role == "" {
 		in.Role = RoleUser

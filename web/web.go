@@ -56,6 +56,7 @@ type Store interface {
 	RegenerateCredentials(username string) (store.Credentials, error)
 	SetWebhook(username, rawURL string) error
 	SetEmail(username, email string) error
+	adminStore // what the admin pages need (web/admin.go)
 }
 
 // Logins checks a name and password and issues a ticket (server.Logins,
@@ -155,6 +156,27 @@ func (w *Web) Register(e *echo.Echo) {
 	// The token is checked in the stream, before any file is saved.
 	u.POST("/upload", w.upload, upload, sameOrigin)
 	w.registerAccount(u, small)
+
+	// Admins: the landing page, users, retailers, products, backup (web/admin*.go).
+	ad := u.Group("/admin", w.requireRole(store.RoleAdmin))
+	csvUpload := middleware.BodyLimit(maxCSV + 1<<20)
+	ad.GET("", w.adminHome)
+	ad.GET("/users", w.adminUsers)
+	ad.POST("/users", w.adminCreateUser, small, sameOrigin, w.csrf)
+	ad.GET("/users/:name", w.adminUser)
+	ad.POST("/users/:name/password", w.adminSetPassword, small, sameOrigin, w.csrf)
+	ad.POST("/users/:name/delete", w.adminDeleteUser, small, sameOrigin, w.csrf)
+	ad.GET("/retailers", w.adminRetailers)
+	ad.GET("/retailers/new", w.adminNewRetailer)
+	ad.POST("/retailers", w.adminAddRetailer, small, sameOrigin, w.csrf)
+	ad.POST("/retailers/import", w.adminImportRetailers, csvUpload, sameOrigin, w.csrf)
+	ad.GET("/retailers/:id/edit", w.adminRetailer)
+	ad.POST("/retailers/:id/edit", w.adminSaveRetailer, small, sameOrigin, w.csrf)
+	ad.GET("/products", w.adminProducts)
+	ad.POST("/products/import", w.adminImportProducts, csvUpload, sameOrigin, w.csrf)
+	ad.GET("/backup", w.adminBackupPage)
+	// A POST with the CSRF token: no other site can make the box copy everything.
+	ad.POST("/backup", w.adminBackup, small, sameOrigin, w.csrf)
 }
 
 func (w *Web) home(c *echo.Context) error {
