@@ -49,6 +49,8 @@ type Store interface {
 	SetReceiptTotal(user, uuid, total string) (store.Receipt, error)
 	Retailers() ([]store.Retailer, error)
 	Products() ([]store.Product, error)
+
+	mailStore // mail.go
 }
 
 // Logins checks a name and password and issues a ticket (server.Logins,
@@ -75,6 +77,9 @@ type Config struct {
 	Logins   Logins
 	Analyzer Analyzer
 	Queue    Queue
+	// Mail serves the admin's SMTP relay and outbox pages (mail.go); nil
+	// serves neither.
+	Mail *MailPages
 	// MaxUpload is the largest accepted file, in bytes (default 25 MB).
 	MaxUpload int64
 	Logger    *slog.Logger
@@ -147,6 +152,9 @@ func (w *Web) Register(e *echo.Echo) {
 	u.GET("/upload", w.uploadForm)
 	// The token is checked in the stream, before any file is saved.
 	u.POST("/upload", w.upload, upload, sameOrigin)
+
+	// Admins only, each page checks the role.
+	w.registerMail(u)
 }
 
 func (w *Web) home(c *echo.Context) error {
