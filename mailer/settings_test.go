@@ -151,6 +151,50 @@ func TestMailerTest(t *testing.T) {
 // A relay that echoes the password in its refusal never gets it shown.
 func TestMailerTestRedactsPassword(t *testing.T) {
 	const password = "correct-horse-battery-staple"
+	cfg := mailer.SMTPConfig{Addr: startEchoAuth(t), From: "tillroll@example.com", User: "receipts", Password: password}
+	m := mailer.NewMailer(openStore(t, nil), cfg, mailer.Options{})
+	err := m.Test(t.Context(), "admin@example.com")
+	if err == nil || strings.Contains(err.Error(), password) || !strings.Contains(err.Error(), "[password]") {
+		t.Fatalf("error %q: want the password replaced", err)
+	}
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) || se.Code != 535 {
+		t.Errorf("the relay's answer is lost: %v", err)
+	}
+}
+
+// Nor does the outbox record it, or the log, when the relay echoes it.
+func TestMailerRedactsPasswordInOutbox(t *testing.T) {
+	const password = "correct-horse-battery-staple"
+	addr := startEchoAuth(t)
+	st := openStore(t, nil)
+	newAccount(t, st, "shop")
+	finish(t, st, "shop", "r.jpg", "", "")
+	var logs logBuffer
+	cfg := mailer.SMTPConfig{Addr: addr, From: "tillroll@example.com", User: "receipts", Password: password}
+	m := mailer.NewMailer(st, cfg, mailer.Options{Logger: logs.Logger()})
+	start(t, m.Run)
+	m.Kick()
+	var failed store.Message
+	waitFor(t, "a failed attempt", func() bool {
+		w := outbox(t, st, false)
+		if len(w) == 1 && w[0].Attempts == 1 {
+			failed = w[0]
+			return true
+		}
+		return false
+	})
+	if strings.Contains(failed.LastError, password) || !strings.Contains(failed.LastError, "[password]") {
+		t.Errorf("last error %q: want the password replaced", failed.LastError)
+	}
+	if strings.Contains(logs.String(), password) {
+		t.Errorf("the password is in the log:\n%s", logs.String())
+	}
+}
+
+// startEchoAuth runs an echoAuth relay on loopback until the test ends.
+func startEchoAuth(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -160,17 +204,7 @@ func TestMailerTestRedactsPassword(t *testing.T) {
 	srv.AllowInsecureAuth = true
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
-
-	cfg := mailer.SMTPConfig{Addr: ln.Addr().String(), From: "tillroll@example.com", User: "receipts", Password: password}
-	m := mailer.NewMailer(openStore(t, nil), cfg, mailer.Options{})
-	err = m.Test(t.Context(), "admin@example.com")
-	if err == nil || strings.Contains(err.Error(), password) || !strings.Contains(err.Error(), "[password]") {
-		t.Fatalf("error %q: want the password replaced", err)
-	}
-	var se *smtp.SMTPError
-	if !errors.As(err, &se) || se.Code != 535 {
-		t.Errorf("the relay's answer is lost: %v", err)
-	}
+	return ln.Addr().String()
 }
 
 // echoAuth is a relay that refuses every login, quoting the password.

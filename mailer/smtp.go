@@ -130,7 +130,9 @@ func (m *Mailer) begin() (deliverFunc, error) {
 		m.opt.Logger.Info("SMTP relay set: sending the waiting mail", "relay", cfg.Addr)
 		m.idle = false
 	}
-	return (&relay{cfg: cfg, opt: m.opt}).send, nil
+	r := &relay{cfg: cfg, opt: m.opt}
+	// The error goes into the outbox (shown on the admin's page) and the log.
+	return func(ctx context.Context, msg store.Message) error { return redact(r.send(ctx, msg), cfg.Password) }, nil
 }
 
 // TestSubject is the subject of the admin's test mail.
