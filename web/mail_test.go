@@ -21,7 +21,7 @@ import (
 	"tillroll/web"
 )
 
-const smtpPassword = "correct-horse-battery-staple"
+const mailTestPassword = "correct-horse-battery-staple"
 
 // mailApp is the server with the web app, a real store and the mailer and
 // webhook sender wired as serve wires them (flags as defaults, saved
@@ -127,7 +127,7 @@ func TestMailPagesAdminOnly(t *testing.T) {
 			}
 		}
 		for p, form := range posts {
-			form = cloneForm(form)
+			form = mailCopyForm(form)
 			form.Set("csrf", tok)
 			if resp, _ := c.post(p, form); resp.StatusCode != http.StatusForbidden {
 				t.Errorf("%s POST %s: %d, want 403", who[0], p, resp.StatusCode)
@@ -151,7 +151,7 @@ func TestMailPagesAdminOnly(t *testing.T) {
 	}
 }
 
-func cloneForm(v url.Values) url.Values {
+func mailCopyForm(v url.Values) url.Values {
 	out := url.Values{}
 	for k, vs := range v {
 		out[k] = append([]string(nil), vs...)
@@ -162,7 +162,7 @@ func cloneForm(v url.Values) url.Values {
 func TestMailSettingsForm(t *testing.T) {
 	// The flags name a relay with a password: the page shows it as set,
 	// never the password itself.
-	flags := mailer.SMTPConfig{Addr: "relay.flags.example:587", From: "flags@example.com", User: "flaguser", Password: smtpPassword}
+	flags := mailer.SMTPConfig{Addr: "relay.flags.example:587", From: "flags@example.com", User: "flaguser", Password: mailTestPassword}
 	a := newMailApp(t, flags)
 	a.run()
 	root := a.signedIn("root", "root-password")
@@ -174,13 +174,13 @@ func TestMailSettingsForm(t *testing.T) {
 			t.Errorf("form from the flags lacks %q", want)
 		}
 	}
-	if strings.Contains(body, smtpPassword) {
+	if strings.Contains(body, mailTestPassword) {
 		t.Fatal("the page shows the flags' password")
 	}
 
 	good := url.Values{"addr": {"relay.example.com:587"}, "from": {"Tillroll <tillroll@example.com>"}, "user": {"receipts"}}
 	with := func(k, v string) url.Values {
-		f := cloneForm(good)
+		f := mailCopyForm(good)
 		f.Set("csrf", tok)
 		f.Set(k, v)
 		return f
@@ -235,11 +235,11 @@ func TestMailSettingsForm(t *testing.T) {
 		t.Fatalf("save: %d %s", resp.StatusCode, body)
 	}
 	s, saved, err := a.st.SMTPSettings()
-	if err != nil || !saved || s.Addr != "relay.example.com:587" || s.From != "Tillroll <tillroll@example.com>" || s.User != "receipts" || s.Password != smtpPassword || s.UpdatedBy != "root" {
+	if err != nil || !saved || s.Addr != "relay.example.com:587" || s.From != "Tillroll <tillroll@example.com>" || s.User != "receipts" || s.Password != mailTestPassword || s.UpdatedBy != "root" {
 		t.Fatalf("saved %+v (saved=%v, err %v)", s, saved, err)
 	}
 	_, body = root.do(http.MethodGet, "/admin/mail?saved=1", "", nil)
-	if !strings.Contains(body, "Saved") || !strings.Contains(body, "by root") || !strings.Contains(body, "A password is set") || strings.Contains(body, smtpPassword) {
+	if !strings.Contains(body, "Saved") || !strings.Contains(body, "by root") || !strings.Contains(body, "A password is set") || strings.Contains(body, mailTestPassword) {
 		t.Fatalf("page after saving:\n%s", body)
 	}
 
@@ -249,8 +249,8 @@ func TestMailSettingsForm(t *testing.T) {
 		form url.Values
 		want string
 	}{
-		{"replace", with("password", "new-"+smtpPassword), "new-" + smtpPassword},
-		{"keep", with("password", ""), "new-" + smtpPassword},
+		{"replace", with("password", "new-"+mailTestPassword), "new-" + mailTestPassword},
+		{"keep", with("password", ""), "new-" + mailTestPassword},
 		{"remove", with("clear_password", "1"), ""},
 	} {
 		if resp, body := root.post("/admin/mail", tc.form); resp.StatusCode != http.StatusSeeOther {
@@ -301,8 +301,8 @@ func TestMailTestMail(t *testing.T) {
 	}
 
 	relay := smtptest.Start(t)
-	relay.RequireAuth("receipts", smtpPassword)
-	save(store.SMTPSettings{Addr: relay.Addr, From: "Tillroll <tillroll@example.com>", User: "receipts", Password: smtpPassword})
+	relay.RequireAuth("receipts", mailTestPassword)
+	save(store.SMTPSettings{Addr: relay.Addr, From: "Tillroll <tillroll@example.com>", User: "receipts", Password: mailTestPassword})
 	for _, to := range []string{"", "not an address", "Admin <admin@example.com>", "a@example.com, b@example.com", `<script>@x`} {
 		resp, body := test(to)
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="page-error"`) {
@@ -329,14 +329,14 @@ func TestMailTestMail(t *testing.T) {
 	}
 
 	// Failures show the relay's answer, never the password.
-	closed := closedAddr(t)
+	closed := mailClosedAddr(t)
 	for _, tc := range []struct {
 		name string
 		s    store.SMTPSettings
 		want []string
 	}{
-		{"nothing listens", store.SMTPSettings{Addr: closed, From: "tillroll@example.com", User: "receipts", Password: smtpPassword}, []string{"The test mail was not sent", closed, "refused"}},
-		{"login refused", store.SMTPSettings{Addr: relay.Addr, From: "tillroll@example.com", User: "receipts", Password: "wrong-" + smtpPassword}, []string{"The test mail was not sent", "AUTH", "535", "credentials invalid"}},
+		{"nothing listens", store.SMTPSettings{Addr: closed, From: "tillroll@example.com", User: "receipts", Password: mailTestPassword}, []string{"The test mail was not sent", closed, "refused"}},
+		{"login refused", store.SMTPSettings{Addr: relay.Addr, From: "tillroll@example.com", User: "receipts", Password: "wrong-" + mailTestPassword}, []string{"The test mail was not sent", "AUTH", "535", "credentials invalid"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			save(tc.s)
@@ -349,7 +349,7 @@ func TestMailTestMail(t *testing.T) {
 					t.Errorf("page lacks %q:\n%s", w, body)
 				}
 			}
-			if strings.Contains(body, smtpPassword) {
+			if strings.Contains(body, mailTestPassword) {
 				t.Error("the page shows the password")
 			}
 			if !strings.Contains(body, `value="admin@example.com"`) {
@@ -365,7 +365,7 @@ func TestMailTestMail(t *testing.T) {
 func TestOutboxPageAndRetry(t *testing.T) {
 	a := newMailApp(t, mailer.SMTPConfig{From: "tillroll@localhost"})
 	relay := smtptest.Start(t)
-	hookURL := "http://" + closedAddr(t) + "/hook"
+	hookURL := "http://" + mailClosedAddr(t) + "/hook"
 	// Seeded before the senders run: a mail and a webhook that failed
 	// and wait an hour, a mail never tried, one already sent.
 	if err := a.st.Enqueue(
@@ -455,7 +455,7 @@ func TestOutboxPageAndRetry(t *testing.T) {
 	// Retrying the webhook wakes its sender, which tries it at once
 	// (and fails again: nothing listens there).
 	retry("2")
-	waitUntil(t, "the webhook's second attempt", func() bool { return message(2).Attempts == 2 })
+	mailWaitUntil(t, "the webhook's second attempt", func() bool { return message(2).Attempts == 2 })
 
 	// A relay is set behind the mailer's back (no kick); the retry button
 	// wakes it and the mail goes out now, not at the next poll.
@@ -467,7 +467,7 @@ func TestOutboxPageAndRetry(t *testing.T) {
 	if !ok {
 		t.Fatalf("the relay got %d mails after retry now, want 2", len(got))
 	}
-	waitUntil(t, "both mails recorded as sent", func() bool {
+	mailWaitUntil(t, "both mails recorded as sent", func() bool {
 		s, _ := a.st.OutboxMessages(true)
 		return len(s) == 3
 	})
@@ -477,9 +477,9 @@ func TestOutboxPageAndRetry(t *testing.T) {
 	}
 }
 
-// waitUntil polls cond for up to 20 s (it bounds a broken test; a working
+// mailWaitUntil polls cond for up to 20 s (it bounds a broken test; a working
 // one is done in milliseconds).
-func waitUntil(t *testing.T, what string, cond func() bool) {
+func mailWaitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
@@ -490,8 +490,8 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// closedAddr is a loopback address where nothing listens.
-func closedAddr(t *testing.T) string {
+// mailClosedAddr is a loopback address where nothing listens.
+func mailClosedAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -509,7 +509,7 @@ func closedAddr(t *testing.T) string {
 func TestBrowserMail(t *testing.T) {
 	a := newMailApp(t, mailer.SMTPConfig{From: "tillroll@localhost"})
 	relay := smtptest.Start(t)
-	relay.RequireAuth("receipts", smtpPassword)
+	relay.RequireAuth("receipts", mailTestPassword)
 	if err := a.st.Enqueue(store.Message{Kind: store.KindMail, Account: "shop", To: "shop@example.com", Subject: "Receipt", Body: "done"}); err != nil {
 		t.Fatal(err)
 	}
@@ -528,7 +528,7 @@ func TestBrowserMail(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#smtp-addr"), relay.Addr),
 		chromedp.SetValue(chromedp.CSS("#smtp-from"), "Tillroll <tillroll@example.com>"),
 		chromedp.SendKeys(chromedp.CSS("#smtp-user"), "receipts"),
-		chromedp.SendKeys(chromedp.CSS("#smtp-password"), smtpPassword),
+		chromedp.SendKeys(chromedp.CSS("#smtp-password"), mailTestPassword),
 		chromedp.Click(chromedp.CSS("#mail-form button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
 	)
@@ -566,7 +566,7 @@ func TestBrowserMail(t *testing.T) {
 	if _, ok := relay.Wait(2, 20*time.Second); !ok {
 		t.Fatal("the retried mail did not arrive")
 	}
-	waitUntil(t, "the mail recorded as sent", func() bool {
+	mailWaitUntil(t, "the mail recorded as sent", func() bool {
 		s, _ := a.st.OutboxMessages(true)
 		return len(s) == 1
 	})
