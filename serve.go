@@ -85,9 +85,10 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		}
 	}()
 
-	mail := mailer.NewMailer(st, mailer.SMTPConfig{
-		Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass,
-	}, mailer.Options{Logger: log.With("component", "mailer")})
+	// The flags are the defaults; once an admin saves relay settings on
+	// /admin/mail, those win, and apply without a restart.
+	smtpFlags := mailer.SMTPConfig{Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass}
+	mail := mailer.NewMailerFunc(st, mailer.SavedOr(st, smtpFlags), mailer.Options{Logger: log.With("component", "mailer")})
 	hooks := mailer.NewWebhooks(st, st, mailer.Options{Logger: log.With("component", "webhooks")})
 	an := analyzer.New(st, log.With("component", "receipts"), 0)
 	ocrMetrics := &pipeline.Metrics{}
@@ -113,6 +114,9 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 			DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth,
 			Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: cfg.maxUpload,
 			Logger: log.With("component", "web"),
+			Mail: &web.MailPages{Relay: mail, Webhooks: hooks, Flags: web.SMTPFlags{
+				Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass,
+			}},
 		}).Register,
 		Receipts: &server.ReceiptsConfig{
 			Store: st, Analyzer: an, TicketTTL: cfg.ticketTTL, LinkHosts: splitList(cfg.receiptLinkHosts), Logins: logins,
@@ -160,8 +164,8 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	fmt.Fprintf(stdout, "Tillroll %s is running: %s\n", version, displayURL(ln.Addr()))
 	fmt.Fprintf(stdout, "Data directory: %s (%d OCR workers)\n", absPath(cfg.data), cfg.workers)
 	fmt.Fprintf(stdout, "Make an account, in another terminal:\n  ./tillroll account create NAME --email you@example.com --data %s\n", cfg.data)
-	if cfg.smtpAddr == "" {
-		fmt.Fprintln(stdout, "No SMTP relay set (--smtp-addr): notification mail waits in the outbox until one is.")
+	if _, saved, err := st.SMTPSettings(); err == nil && !saved && cfg.smtpAddr == "" {
+		fmt.Fprintln(stdout, "No SMTP relay set (--smtp-addr, or an admin on /admin/mail): notification mail waits in the outbox until one is.")
 	}
 
 	herr := srv.Serve(httpCtx, ln)

@@ -11,4 +11,8 @@
 // Nothing is ever dropped: a message waits in the outbox until it is
 // delivered. Delivery is at least once; a repeat carries the same
 // idempotency key (and, for mail, the same Message-ID).
+//
+// The Mailer reads the relay settings before each batch (NewMailerFunc;
+// SavedOr puts the settings an admin saved on the web page over the serve
+// flags), so changed settings apply without a restart.
 package mailer

@@ -68,18 +68,23 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// deliverFunc does one kind's work for one message.
+type deliverFunc func(context.Context, store.Message) error
+
 // sender is the delivery loop over one kind of message, shared by mail and
-// webhooks; deliver does the kind's work.
+// webhooks. Before each batch begin gives the function that delivers it,
+// or nil to hold delivery (mail with no relay set): nothing is tried and
+// the messages wait, untouched, until a kick or the next poll.
 type sender struct {
-	kind    string
-	outbox  Outbox
-	deliver func(context.Context, store.Message) error
-	opt     Options
-	kick    chan struct{}
+	kind   string
+	outbox Outbox
+	begin  func() (deliverFunc, error)
+	opt    Options
+	kick   chan struct{}
 }
 
-func newSender(kind string, outbox Outbox, deliver func(context.Context, store.Message) error, opt Options) *sender {
-	return &sender{kind: kind, outbox: outbox, deliver: deliver, opt: opt, kick: make(chan struct{}, 1)}
+func newSender(kind string, outbox Outbox, begin func() (deliverFunc, error), opt Options) *sender {
+	return &sender{kind: kind, outbox: outbox, begin: begin, opt: opt, kick: make(chan struct{}, 1)}
 }
 
 // Kick wakes the loop without blocking; kicks while one waits are merged.
@@ -104,7 +109,7 @@ func (s *sender) run(ctx context.Context) error {
 		case <-s.kick:
 		case <-timer.C:
 		}
-		full, err := s.sendDue(ctx)
+		full, held, err := s.sendDue(ctx)
 		if err != nil {
 			log.Error("outbox", "kind", s.kind, "err", err)
 		}
@@ -115,6 +120,8 @@ func (s *sender) run(ctx context.Context) error {
 		switch {
 		case err != nil:
 			wait = s.opt.Poll // give the store time before trying again
+		case held:
+			wait = s.opt.Poll // a kick brings new settings sooner
 		case full:
 			wait = 0 // more may be due right now
 		default:
@@ -125,29 +132,36 @@ func (s *sender) run(ctx context.Context) error {
 }
 
 // sendDue attempts one batch of due messages; full reports that the batch
-// was full, so more may be waiting.
-func (s *sender) sendDue(ctx context.Context) (full bool, err error) {
+// was full, so more may be waiting, held that delivery is held.
+func (s *sender) sendDue(ctx context.Context) (full, held bool, err error) {
+	deliver, err := s.begin()
+	if err != nil {
+		return false, false, err
+	}
+	if deliver == nil {
+		return false, true, nil
+	}
 	msgs, err := s.outbox.DueMessages(s.kind, batchSize)
 	if err != nil {
-		return false, fmt.Errorf("due %s messages: %w", s.kind, err)
+		return false, false, fmt.Errorf("due %s messages: %w", s.kind, err)
 	}
 	for _, m := range msgs {
 		if ctx.Err() != nil {
-			return false, nil
+			return false, false, nil
 		}
-		if err := s.attempt(ctx, m); err != nil {
-			return false, err
+		if err := s.attempt(ctx, deliver, m); err != nil {
+			return false, false, err
 		}
 	}
-	return len(msgs) == batchSize, nil
+	return len(msgs) == batchSize, false, nil
 }
 
 // attempt delivers one message and records the outcome. An attempt cut
 // short by shutdown is not recorded: the message stays due and goes out
 // on the next start.
-func (s *sender) attempt(ctx context.Context, m store.Message) error {
+func (s *sender) attempt(ctx context.Context, deliver deliverFunc, m store.Message) error {
 	log := s.opt.Logger.With("kind", s.kind, "id", m.ID, "account", m.Account, "attempt", m.Attempts+1)
-	derr := s.deliver(ctx, m)
+	derr := deliver(ctx, m)
 	if derr == nil {
 		if err := s.outbox.MarkSent(m.ID); err != nil {
 			return fmt.Errorf("record message %d as sent (it will be sent again): %w", m.ID, err)

@@ -56,7 +56,7 @@ func NewWebhooks(outbox Outbox, keys Keys, opt Options) *Webhooks {
 	// only at the URL it was given.
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	w := &Webhooks{keys: keys, client: client}
-	w.s = newSender(store.KindWebhook, outbox, w.post, opt)
+	w.s = newSender(store.KindWebhook, outbox, func() (deliverFunc, error) { return w.post, nil }, opt)
 	return w
 }
 

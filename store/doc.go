@@ -39,6 +39,7 @@
 //	product_names                 normalised printed name -> gtin ("-": users said it is no product)
 //	coins_daily                   user \x00 yyyy-mm-dd (retailer's zone) -> coins earned (decimal units)
 //	settings                      "coins" -> Rates (JSON)
+//	                              "smtp" -> SMTP relay settings saved by an admin (JSON; password sealed)
 //
 // Records and their index entries change in the same transaction. Each
 // method is one short transaction; no OCR, SMTP or HTTP work happens inside

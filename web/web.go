@@ -57,6 +57,7 @@ type Store interface {
 	SetWebhook(username, rawURL string) error
 	SetEmail(username, email string) error
 	adminStore // what the admin pages need (web/admin.go)
+	mailStore  // mail.go
 }
 
 // Logins checks a name and password and issues a ticket (server.Logins,
@@ -83,6 +84,9 @@ type Config struct {
 	Logins   Logins
 	Analyzer Analyzer
 	Queue    Queue
+	// Mail serves the admin's SMTP relay and outbox pages (mail.go); nil
+	// serves neither.
+	Mail *MailPages
 	// MaxUpload is the largest accepted file, in bytes (default 25 MB).
 	MaxUpload int64
 	Logger    *slog.Logger
@@ -177,6 +181,9 @@ func (w *Web) Register(e *echo.Echo) {
 	ad.GET("/backup", w.adminBackupPage)
 	// A POST with the CSRF token: no other site can make the box copy everything.
 	ad.POST("/backup", w.adminBackup, small, sameOrigin, w.csrf)
+
+	// Admins only, each page checks the role.
+	w.registerMail(u)
 }
 
 func (w *Web) home(c *echo.Context) error {

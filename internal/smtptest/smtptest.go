@@ -31,6 +31,8 @@ type Server struct {
 	messages []Message
 	refuse   int // messages still to refuse
 	arrived  chan struct{}
+	// user and password, when user is set, are the only credentials AUTH accepts.
+	user, password string
 }
 
 // Start runs a server until the test ends.
@@ -58,6 +60,16 @@ func (s *Server) Refuse(n int) {
 	defer s.mu.Unlock()
 	s.refuse = n
 }
+
+// RequireAuth makes the server accept AUTH PLAIN only with these
+// credentials, refusing any other with 535, as a relay does.
+func (s *Server) RequireAuth(user, password string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.user, s.password = user, password
+}
+
+var errAuthFailed = &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "authentication credentials invalid"}
 
 // Messages returns the accepted messages so far.
 func (s *Server) Messages() []Message {
@@ -92,11 +104,19 @@ type session struct {
 func (ss *session) Reset()        { ss.msg = Message{User: ss.msg.User} }
 func (ss *session) Logout() error { return nil }
 
-// AuthMechanisms and Auth accept AUTH PLAIN with any credentials, recording the user.
+// AuthMechanisms and Auth accept AUTH PLAIN with any credentials (or only
+// those RequireAuth set), recording the user.
 func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
 
 func (ss *session) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, username, _ string) error {
+	return sasl.NewPlainServer(func(_, username, password string) error {
+		s := ss.srv
+		s.mu.Lock()
+		wantUser, wantPassword := s.user, s.password
+		s.mu.Unlock()
+		if wantUser != "" && (username != wantUser || password != wantPassword) {
+			return errAuthFailed
+		}
 		ss.msg.User = username
 		return nil
 	}), nil
