@@ -49,6 +49,10 @@ type Store interface {
 	SetReceiptTotal(user, uuid, total string) (store.Receipt, error)
 	Retailers() ([]store.Retailer, error)
 	Products() ([]store.Product, error)
+
+	// The retailer staff's list (retailer.go).
+	RetailerReceipts(retailerID string, q store.RetailerQuery) ([]store.Receipt, int, error)
+	HideReceipt(retailerID, uuid string) (store.Receipt, error)
 }
 
 // Logins checks a name and password and issues a ticket (server.Logins,
@@ -147,6 +151,7 @@ func (w *Web) Register(e *echo.Echo) {
 	u.GET("/upload", w.uploadForm)
 	// The token is checked in the stream, before any file is saved.
 	u.POST("/upload", w.upload, upload, sameOrigin)
+	w.retailerRoutes(u, small)
 }
 
 func (w *Web) home(c *echo.Context) error {
@@ -178,7 +183,7 @@ type page struct {
 	Title string
 	User  store.User
 	CSRF  string
-	Nav   string // the current section: receipts, upload
+	Nav   string // the current section: receipts, upload, retailer
 	Flash string
 	Error string
 	D     any // the page's own data
