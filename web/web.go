@@ -50,9 +50,10 @@ type Store interface {
 	Retailers() ([]store.Retailer, error)
 	Products() ([]store.Product, error)
 
-	// The retailer staff's list (retailer.go).
+	// The retailer staff's list (retailer.go) and the CSV export (export.go).
 	RetailerReceipts(retailerID string, q store.RetailerQuery) ([]store.Receipt, int, error)
 	HideReceipt(retailerID, uuid string) (store.Receipt, error)
+	EachReceipt(q store.ReceiptWalk, fn func(store.WalkedReceipt) error) error
 }
 
 // Logins checks a name and password and issues a ticket (server.Logins,
@@ -152,6 +153,7 @@ func (w *Web) Register(e *echo.Echo) {
 	// The token is checked in the stream, before any file is saved.
 	u.POST("/upload", w.upload, upload, sameOrigin)
 	w.retailerRoutes(u, small)
+	w.exportRoutes(u)
 }
 
 func (w *Web) home(c *echo.Context) error {
@@ -183,7 +185,7 @@ type page struct {
 	Title string
 	User  store.User
 	CSRF  string
-	Nav   string // the current section: receipts, upload, retailer
+	Nav   string // the current section: receipts, upload, retailer, export
 	Flash string
 	Error string
 	D     any // the page's own data
