@@ -248,6 +248,7 @@ type retailerData struct {
 	Self         string // this page, where hiding comes back to
 	Filtered     bool
 	More         bool // a filter beyond the first row is set: the details start open
+	Invalid      bool // the query has mistakes: no list, the form shows them
 }
 
 // staffRetailer is the retailer whose receipts the signed-in user may see:
@@ -322,7 +323,7 @@ func (w *Web) retailerList(c *echo.Context) error {
 	}
 	if len(problems) > 0 {
 		p.Error = strings.Join(problems, " ")
-		d.More = true
+		d.More, d.Invalid = true, true
 		return w.render(c, http.StatusBadRequest, "retailer.html", p)
 	}
 	if ret.ID == "" { // an admin, and no retailer yet

@@ -199,6 +199,9 @@ func TestRetailerPages(t *testing.T) {
 			t.Fatalf("admin, hilltop: %v", got)
 		}
 		get(root, "/retailer?retailer=nope", http.StatusNotFound)
+		if body := get(root, "/retailer?retailer=evil", 200); strings.Contains(body, "<script>alert") || !strings.Contains(body, "Receipts at Evil &lt;script&gt;alert(1)&lt;/script&gt;") {
+			t.Fatal("a retailer's name with markup is not shown as text")
+		}
 		get(root, "/retailer/receipts/"+hillR.UUID, 200)
 	})
 
@@ -311,8 +314,8 @@ func TestRetailerPages(t *testing.T) {
 			if !strings.Contains(body, `<p class="error" role="alert" id="page-error">`+tc.want) {
 				t.Errorf("%s: no error %q on the page", tc.query, tc.want)
 			}
-			if rows(body) != nil {
-				t.Errorf("%s: rows shown with an error", tc.query)
+			if rows(body) != nil || strings.Contains(body, `id="summary"`) {
+				t.Errorf("%s: a list shown with an error", tc.query)
 			}
 		}
 		// Two problems at once are both told; what was typed stays.
