@@ -102,6 +102,7 @@ func (f retailerForm) filtered() bool {
 // parseRetailerForm reads the list's query into the store's query; each
 // problem is one sentence for the page.
 func parseRetailerForm(in url.Values) (retailerForm, store.RetailerQuery, []string) {
+	// Over-long values are cut, then found wrong by the checks below.
 	get := func(k string, max int) string {
 		s := strings.TrimSpace(in.Get(k))
 		if len(s) > max {
@@ -110,10 +111,10 @@ func parseRetailerForm(in url.Values) (retailerForm, store.RetailerQuery, []stri
 		return s
 	}
 	f := retailerForm{
-		Retailer: get("retailer", 64), User: get("user", 64), Code: get("code", 200), GTIN: get("gtin", 14),
-		UploadedFrom: get("uploaded_from", 10), UploadedTo: get("uploaded_to", 10),
-		IssuedFrom: get("issued_from", 10), IssuedTo: get("issued_to", 10),
-		TotalFrom: get("total_from", 20), TotalTo: get("total_to", 20),
+		Retailer: get("retailer", 64), User: get("user", 64), Code: get("code", 200), GTIN: get("gtin", 64),
+		UploadedFrom: get("uploaded_from", 64), UploadedTo: get("uploaded_to", 64),
+		IssuedFrom: get("issued_from", 64), IssuedTo: get("issued_to", 64),
+		TotalFrom: get("total_from", 64), TotalTo: get("total_to", 64),
 		Sort: get("sort", 20), Order: strings.ToLower(get("order", 4)), Size: retailerDefaultSize, Page: 1,
 	}
 	q := store.RetailerQuery{UserID: f.User, ReceiptCode: f.Code, GTIN: f.GTIN}

@@ -309,6 +309,8 @@ func TestRetailerPages(t *testing.T) {
 			{"page=0", "The page must be a number from 1."},
 			{"page=x", "The page must be a number from 1."},
 			{"gtin=123", "The GTIN must be a barcode number"},
+			{"gtin=" + milkGTIN + "00", "The GTIN must be a barcode number"},
+			{"uploaded_from=2024-03-011", "Uploaded from must be a date like 2024-03-01."},
 		} {
 			body := get(staff, "/retailer?"+tc.query, http.StatusBadRequest)
 			if !strings.Contains(body, `<p class="error" role="alert" id="page-error">`+tc.want) {
