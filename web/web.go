@@ -58,6 +58,10 @@ type Store interface {
 	SetEmail(username, email string) error
 	adminStore // what the admin pages need (web/admin.go)
 	mailStore  // mail.go
+	// The retailer staff's list (retailer.go) and the CSV export (export.go).
+	RetailerReceipts(retailerID string, q store.RetailerQuery) ([]store.Receipt, int, error)
+	HideReceipt(retailerID, uuid string) (store.Receipt, error)
+	EachReceipt(q store.ReceiptWalk, fn func(store.WalkedReceipt) error) error
 }
 
 // Logins checks a name and password and issues a ticket (server.Logins,
@@ -184,6 +188,8 @@ func (w *Web) Register(e *echo.Echo) {
 
 	// Admins only, each page checks the role.
 	w.registerMail(u)
+	w.retailerRoutes(u, small)
+	w.exportRoutes(u)
 }
 
 func (w *Web) home(c *echo.Context) error {
@@ -215,7 +221,7 @@ type page struct {
 	Title string
 	User  store.User
 	CSRF  string
-	Nav   string // the current section: receipts, upload
+	Nav   string // the current section: receipts, upload, retailer, export
 	Flash string
 	Error string
 	D     any // the page's own data
