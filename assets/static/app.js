@@ -1,4 +1,4 @@
-// Tillroll's only script: upload with per-file progress, then follow each
+// The upload and receipt pages' script: upload with per-file progress, then follow each
 // receipt's status until it is processed. Pages work without it.
 (function () {
   "use strict";
