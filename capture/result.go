@@ -82,6 +82,23 @@ type Box struct {
 // Rect is the box as an image.Rectangle.
 func (b Box) Rect() image.Rectangle { return image.Rect(b.X, b.Y, b.X+b.W, b.Y+b.H) }
 
+// Field is the box of the field named key, false when there is none.
+func (b *Boxes) Field(key string) (Box, bool) {
+	if b == nil {
+		return Box{}, false
+	}
+	x, ok := b.Fields[key]
+	return x, ok && x.Page > 0
+}
+
+// Item is the box of Line_Items[i], false when there is none.
+func (b *Boxes) Item(i int) (Box, bool) {
+	if b == nil || i < 0 || i >= len(b.Items) || b.Items[i].Page == 0 {
+		return Box{}, false
+	}
+	return b.Items[i], true
+}
+
 // Page is the size of page n (1-based), false when there is none.
 func (b *Boxes) Page(n int) (PageSize, bool) {
 	if b == nil || n < 1 || n > len(b.Pages) {
