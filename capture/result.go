@@ -4,6 +4,7 @@
 package capture
 
 import (
+	"image"
 	"math"
 	"time"
 
@@ -42,6 +43,68 @@ type Result struct {
 	Raw_Text       string         `json:"Raw_Text"`
 	Created        string         `json:"Created"`
 	Confidence     map[string]int `json:"Confidence,omitempty"`
+	// Boxes is where the fields were read. It is no part of the "data"
+	// object: the store keeps it beside the result (store.Document.Boxes).
+	Boxes *Boxes `json:"-"`
+}
+
+// Boxes is where on a document's pages the fields of its Result were
+// read, for the web app to show them on the image.
+type Boxes struct {
+	// Pages are the pages' sizes in pixels, page 1 first: the space the
+	// boxes are in. For an image that is the image as it is stored, turned
+	// upright by its EXIF orientation (as browsers show it).
+	Pages []PageSize `json:"pages"`
+	// Fields are keyed by the field's name in Result (Total, Date, ...).
+	Fields map[string]Box `json:"fields,omitempty"`
+	// Items are Line_Items' boxes, in order; a zero Box where not known.
+	Items []Box `json:"items,omitempty"`
+}
+
+// PageSize is one page's size in pixels.
+type PageSize struct {
+	Width  int `json:"width"`
+	Height int `json:"height"`
+	// TextLayer is true for a PDF page read from its text: its boxes are
+	// in a 300 dpi rendering of the page, not in any stored picture.
+	TextLayer bool `json:"text_layer,omitempty"`
+}
+
+// Box is a rectangle on a page (1-based), in the page's pixels.
+type Box struct {
+	Page int `json:"page"`
+	X    int `json:"x"`
+	Y    int `json:"y"`
+	W    int `json:"w"`
+	H    int `json:"h"`
+}
+
+// Rect is the box as an image.Rectangle.
+func (b Box) Rect() image.Rectangle { return image.Rect(b.X, b.Y, b.X+b.W, b.Y+b.H) }
+
+// Field is the box of the field named key, false when there is none.
+func (b *Boxes) Field(key string) (Box, bool) {
+	if b == nil {
+		return Box{}, false
+	}
+	x, ok := b.Fields[key]
+	return x, ok && x.Page > 0
+}
+
+// Item is the box of Line_Items[i], false when there is none.
+func (b *Boxes) Item(i int) (Box, bool) {
+	if b == nil || i < 0 || i >= len(b.Items) || b.Items[i].Page == 0 {
+		return Box{}, false
+	}
+	return b.Items[i], true
+}
+
+// Page is the size of page n (1-based), false when there is none.
+func (b *Boxes) Page(n int) (PageSize, bool) {
+	if b == nil || n < 1 || n > len(b.Pages) {
+		return PageSize{}, false
+	}
+	return b.Pages[n-1], true
 }
 
 // LineItem is one entry of Line_Items.
@@ -93,6 +156,7 @@ func FromFields(doc ocr.Document, f extract.Fields, created time.Time) Result {
 		Raw_Text:       doc.Text(),
 		Created:        created.UTC().Format(CreatedFormat),
 		Confidence:     f.Confidence,
+		Boxes:          boxesOf(doc, f),
 	}
 	if r.Document_Type == "" {
 		r.Document_Type = "receipt"
@@ -110,6 +174,45 @@ func FromFields(doc ocr.Document, f extract.Fields, created time.Time) Result {
 		})
 	}
 	return r
+}
+
+// boxesOf is where f's fields were read on doc's pages, kept inside the
+// pages; nil when no field has a place.
+func boxesOf(doc ocr.Document, f extract.Fields) *Boxes {
+	b := &Boxes{Fields: map[string]Box{}}
+	for _, p := range doc.Pages {
+		b.Pages = append(b.Pages, PageSize{Width: p.Width, Height: p.Height, TextLayer: p.TextLayer})
+	}
+	clip := func(eb extract.Box) (Box, bool) {
+		if eb.Page < 1 || eb.Page > len(b.Pages) {
+			return Box{}, false
+		}
+		p := b.Pages[eb.Page-1]
+		r := eb.Rect.Canon().Intersect(image.Rect(0, 0, p.Width, p.Height))
+		if r.Empty() {
+			return Box{}, false
+		}
+		return Box{Page: eb.Page, X: r.Min.X, Y: r.Min.Y, W: r.Dx(), H: r.Dy()}, true
+	}
+	for k, eb := range f.Boxes {
+		if bx, ok := clip(eb); ok {
+			b.Fields[k] = bx
+		}
+	}
+	items := make([]Box, len(f.LineItems))
+	anyItem := false
+	for i, it := range f.LineItems {
+		if bx, ok := clip(it.Box); ok {
+			items[i], anyItem = bx, true
+		}
+	}
+	if anyItem {
+		b.Items = items
+	}
+	if len(b.Fields) == 0 && !anyItem {
+		return nil
+	}
+	return b
 }
 
 // WithoutConfidence is r as the API shows it unless ?confidence=1 is asked.

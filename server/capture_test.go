@@ -323,6 +323,16 @@ func TestCaptureAsyncThenFetch(t *testing.T) {
 			t.Errorf("data lacks %s", field)
 		}
 	}
+	// Nothing else: what the store keeps beside the result (where each
+	// field was read) is not the API's.
+	apiFields := map[string]bool{"Status": true, "Document_Type": true, "Vendor_Name": true, "Vendor_Address": true, "Vendor_Phone": true,
+		"Date": true, "Time": true, "Total": true, "Subtotal": true, "Tax": true, "Tip": true, "Discount": true, "Currency_Code": true,
+		"Invoice_Number": true, "Pages": true, "Is_Duplicate": true, "Line_Items": true, "Raw_Text": true, "Created": true}
+	for k := range data {
+		if !apiFields[k] {
+			t.Errorf("data has %s, which the capture API does not", k)
+		}
+	}
 	withConf := e.fetch(e.alice, "/api/v4/json", key+"&confidence=1")
 	conf, ok := withConf.body["data"].(map[string]any)["Confidence"].(map[string]any)
 	if !ok || conf["Total"] == nil {

@@ -29,6 +29,7 @@ type Document struct {
 	Reason     string          `json:"reason,omitempty"`
 	TextHash   string          `json:"text_hash,omitempty"`
 	Result     *capture.Result `json:"result,omitempty"`
+	Boxes      *capture.Boxes  `json:"boxes,omitempty"` // where the result's fields were read (nil in older records); never in the API
 	Created    time.Time       `json:"created"`
 	Updated    time.Time       `json:"updated"`
 }

@@ -83,6 +83,7 @@ func (s *Store) CompleteOCRJob(id uint64, r capture.Result, textHash string, not
 			r.Is_Duplicate = 1
 		}
 		r.Status, r.Reason = capture.StatusCompleted, ""
+		d.Boxes, r.Boxes = r.Boxes, nil
 		d.Status, d.Reason, d.TextHash, d.Result = capture.StatusCompleted, "", textHash, &r
 		return nil
 	}, notify)

@@ -20,10 +20,11 @@ import (
 const imagePath = "/receipts-service/image/"
 
 type receiptImage struct {
-	URL    string
-	PDF    bool
-	Remote bool
-	N      int
+	URL     string
+	PDF     bool
+	Remote  bool
+	N       int
+	Overlay *overlay // where the fields were read; nil when not known
 }
 
 // field is one extracted value with how sure OCR was of it.
@@ -32,11 +33,16 @@ type field struct {
 	Value string
 	Conf  int // 0-100; -1 when OCR gave none
 	Note  string
+	Key   string // the capture API's name of the field it was read as, if any
+	Box   string // the element id of its box on the image, if shown
+	Row   string // its row's element id, when it has a box
 }
 
 type itemRow struct {
 	receipts.Item
 	Product string // the product's name, when matched
+	Box     string // the element id of its box on the image, if shown
+	Row     string // its row's element id, when it has a box
 }
 
 type detailData struct {
@@ -133,6 +139,7 @@ func (w *Web) showDetail(c *echo.Context, code int, r store.Receipt, flash, errM
 		d.Images = append(d.Images, imageOf(link, i+1))
 	}
 	d.Fields = w.fields(r, d.RetailerName)
+	w.placeBoxes(r, &d)
 	return w.render(c, code, "receipt.html", page{
 		Title: d.Title, User: u, CSRF: csrfToken(ticket), Nav: "receipts", Flash: flash, Error: errMsg, D: d,
 	})
@@ -182,18 +189,18 @@ func (w *Web) fields(r store.Receipt, retailerName string) []field {
 	default:
 		retailer.Note = "recognised from the printed name"
 	}
-	total := field{Label: "Total", Value: a.Total, Conf: get("Total")}
+	total := field{Label: "Total", Value: a.Total, Conf: get("Total"), Key: "Total"}
 	if r.TotalByUser {
 		total.Conf, total.Note = -1, "corrected by you"
 	}
 	out := []field{
 		retailer,
-		{Label: "Printed name", Value: a.Vendor, Conf: get("Vendor_Name")},
-		{Label: "Date", Value: a.ReceiptDate, Conf: get("Date")},
-		{Label: "Time", Value: a.ReceiptTime, Conf: get("Time")},
+		{Label: "Printed name", Value: a.Vendor, Conf: get("Vendor_Name"), Key: "Vendor_Name"},
+		{Label: "Date", Value: a.ReceiptDate, Conf: get("Date"), Key: "Date"},
+		{Label: "Time", Value: a.ReceiptTime, Conf: get("Time"), Key: "Time"},
 		total,
-		{Label: "Tax", Value: a.Tax, Conf: get("Tax")},
-		{Label: "Receipt number", Value: a.ReceiptNumber, Conf: get("Invoice_Number")},
+		{Label: "Tax", Value: a.Tax, Conf: get("Tax"), Key: "Tax"},
+		{Label: "Receipt number", Value: a.ReceiptNumber, Conf: get("Invoice_Number"), Key: "Invoice_Number"},
 	}
 	if a.OCRDone {
 		out = append(out, field{Label: "Words read", Value: strconv.Itoa(a.WordsCount), Conf: -1})

@@ -130,3 +130,22 @@
     if (e.dataTransfer && e.dataTransfer.files.length) sendAll(e.dataTransfer.files);
   });
 })();
+
+// Receipt detail: where each value was read. A field's row and its box on
+// the image carry the same data-box; pointing at or focusing either one
+// highlights both. Without the script, the links still lead from one to
+// the other and :target marks where they land.
+(function () {
+  "use strict";
+  var marked = document.querySelectorAll("[data-box]");
+  function mark(id, on) {
+    Array.prototype.forEach.call(marked, function (e) {
+      if (e.getAttribute("data-box") === id) e.classList.toggle("hl", on);
+    });
+  }
+  Array.prototype.forEach.call(marked, function (e) {
+    var id = e.getAttribute("data-box");
+    ["mouseenter", "focusin"].forEach(function (t) { e.addEventListener(t, function () { mark(id, true); }); });
+    ["mouseleave", "focusout"].forEach(function (t) { e.addEventListener(t, function () { mark(id, false); }); });
+  });
+})();

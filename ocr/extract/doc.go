@@ -7,6 +7,8 @@
 // block that is not a phone, tax-id or address line.
 package extract
 
+import "image"
+
 // Fields is what Extract finds. Missing strings are "", missing numbers 0.
 type Fields struct {
 	DocumentType  string // "receipt" or "invoice"
@@ -26,7 +28,22 @@ type Fields struct {
 	// Confidence is 0-100 per field, keyed by the capture API's field name
 	// (Vendor_Name, Date, Total, ...). A field that was not found has 0.
 	Confidence map[string]int
+	// Boxes is where each field was read, keyed as Confidence. A field
+	// has none when it was not found, or when it was worked out rather
+	// than read (a total from subtotal plus tax, say).
+	Boxes map[string]Box
 }
+
+// Box is where on the document a value was read: the page (1-based) and
+// the rectangle around its words, in the pixels of that page as package
+// ocr gives them (ocr.Page's Width and Height).
+type Box struct {
+	Page int
+	Rect image.Rectangle
+}
+
+// IsZero reports whether b says nothing.
+func (b Box) IsZero() bool { return b.Page == 0 || b.Rect.Empty() }
 
 // LineItem is one item line.
 type LineItem struct {
@@ -38,4 +55,5 @@ type LineItem struct {
 	Price       float64 // unit price
 	Amount      float64 // line total
 	Tax         float64
+	Box         Box // the rows the item was read from
 }

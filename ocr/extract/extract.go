@@ -25,7 +25,7 @@ const (
 // Extract finds a receipt's or an invoice's fields in what OCR read. It
 // never fails: a field it cannot find is left empty with confidence 0.
 func Extract(doc ocr.Document) Fields {
-	f := Fields{Confidence: map[string]int{}}
+	f := Fields{Confidence: map[string]int{}, Boxes: map[string]Box{}}
 	lay := buildLayout(doc)
 	if len(lay.rows) == 0 {
 		f.DocumentType = "receipt"
@@ -50,12 +50,16 @@ func Extract(doc ocr.Document) Fields {
 	setConf(f.Confidence, KeyVendorName, v.name != "", v.nameConf)
 	setConf(f.Confidence, KeyVendorAddress, v.address != "", v.addrConf)
 	setConf(f.Confidence, KeyVendorPhone, v.phone != "", v.phoneConf)
+	setBox(f.Boxes, KeyVendorName, v.name != "", v.nameBox)
+	setBox(f.Boxes, KeyVendorAddress, v.address != "", v.addrBox)
 
 	dayFirst := decideDayFirst(lay, cur)
 	d := findDate(lay, dayFirst, f.DocumentType == "invoice")
 	f.Date, f.Time = d.date, d.time
 	setConf(f.Confidence, KeyDate, d.date != "", d.dateConf)
 	setConf(f.Confidence, KeyTime, d.time != "", d.timeConf)
+	setBox(f.Boxes, KeyDate, d.date != "", d.dateBox)
+	setBox(f.Boxes, KeyTime, d.time != "", d.timeBox)
 
 	after := max(v.end, v.nameRow, d.row)
 	if after >= len(lay.rows)/2 {
@@ -69,6 +73,9 @@ func Extract(doc ocr.Document) Fields {
 	setConf(f.Confidence, KeyTotal, t.total > 0, t.totalConf)
 	setConf(f.Confidence, KeySubtotal, t.subtotal > 0, t.subtotalConf)
 	setConf(f.Confidence, KeyTax, t.tax > 0, t.taxConf)
+	setBox(f.Boxes, KeyTotal, t.total > 0, t.totalBox)
+	setBox(f.Boxes, KeySubtotal, t.subtotal > 0, t.subtotalBox)
+	setBox(f.Boxes, KeyTax, t.tax > 0, t.taxBox)
 	if len(f.LineItems) > 0 && t.total > 0 {
 		s := itemsSum(f.LineItems)
 		if !near(s, t.total) && !near(s, t.subtotal) && s > t.total*1.5 {
@@ -80,10 +87,17 @@ func Extract(doc ocr.Document) Fields {
 		f.LineItems = []LineItem{}
 	}
 
-	num, numConf := findInvoiceNumber(lay)
+	num, numConf, numBox := findInvoiceNumber(lay)
 	f.InvoiceNumber = num
 	setConf(f.Confidence, KeyInvoiceNumber, num != "", numConf)
+	setBox(f.Boxes, KeyInvoiceNumber, num != "", numBox)
 	return f
+}
+
+func setBox(m map[string]Box, key string, found bool, b Box) {
+	if found && !b.IsZero() {
+		m[key] = b
+	}
 }
 
 func setConf(m map[string]int, key string, found bool, c int) {
@@ -119,6 +133,7 @@ func decideDayFirst(lay *layout, cur string) bool {
 type dateResult struct {
 	date, time         string
 	dateConf, timeConf int
+	dateBox, timeBox   Box
 	row                int
 }
 
@@ -209,6 +224,7 @@ func findDate(lay *layout, dayFirst, invoice bool) dateResult {
 	}
 	b := cands[best]
 	res.date, res.row = b.iso, b.row
+	res.dateBox = lay.rows[b.row].rangeBox(b.m.start, b.m.end)
 	second := math.Inf(-1)
 	for _, c := range cands {
 		if c.iso != b.iso && c.score > second {
@@ -270,6 +286,7 @@ func findDate(lay *layout, dayFirst, invoice bool) dateResult {
 	for _, d := range []int{0, 1, -1, 2, -2} {
 		if t, ok := pickTime(b.row + d); ok {
 			res.time = t.String()
+			res.timeBox = lay.rows[b.row+d].rangeBox(t.start, t.end)
 			res.timeConf = 85 - 10*absInt(d)
 			if t.seconds || t.meridiem {
 				res.timeConf += 5
@@ -284,6 +301,7 @@ func findDate(lay *layout, dayFirst, invoice bool) dateResult {
 		}
 		if t, ok := pickTime(ri); ok {
 			res.time = t.String()
+			res.timeBox = r.rangeBox(t.start, t.end)
 			res.timeConf = 65
 			return res
 		}

@@ -38,6 +38,11 @@ func checkFields(t *testing.T, f Fields) {
 			t.Errorf("confidence %s = %d", k, c)
 		}
 	}
+	for k, b := range f.Boxes {
+		if b.IsZero() {
+			t.Errorf("box of %s = %v", k, b)
+		}
+	}
 	for i, it := range f.LineItems {
 		if it.Line != i+1 {
 			t.Errorf("item %d numbered %d", i, it.Line)

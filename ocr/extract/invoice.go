@@ -123,10 +123,11 @@ func cleanNumber(s string) string {
 
 // findInvoiceNumber reads the document number: the value after a number
 // label on its row, or under it when the label heads a column.
-func findInvoiceNumber(lay *layout) (string, int) {
+func findInvoiceNumber(lay *layout) (string, int, Box) {
 	type cand struct {
 		v     string
 		score float64
+		box   Box
 	}
 	var best cand
 	for ri, r := range lay.rows {
@@ -139,9 +140,11 @@ func findInvoiceNumber(lay *layout) (string, int) {
 				lt := wordsText(r.words[i : j+1])
 				// A value glued to the label ("n°562044387", "INV#002621900059183").
 				glued := ""
+				var at Box // the word the value was read from
 				if k := strings.IndexAny(lt, "#°º:"); k > 0 && j == i {
 					if tail := cleanNumber(lt[k:]); isDocNumber(tail) {
 						glued = tail
+						at = r.at(r.words[i].Box)
 						lt = lt[:k+len(string([]rune(lt[k:])[0]))]
 					}
 				}
@@ -164,6 +167,7 @@ func findInvoiceNumber(lay *layout) (string, int) {
 						t := r.words[k].Text
 						if isDocNumber(cleanNumber(t)) {
 							val = cleanNumber(t)
+							at = r.at(r.words[k].Box)
 							break
 						}
 						tl := newLabel(t)
@@ -188,6 +192,7 @@ func findInvoiceNumber(lay *layout) (string, int) {
 						ov := min(x1, w.Box.Max.X) - max(x0, w.Box.Min.X)
 						if ov > bestOv && ov*3 >= min(x1-x0, w.Box.Dx()) && isDocNumber(cleanNumber(w.Text)) {
 							val, bestOv = cleanNumber(w.Text), ov
+							at = lay.rows[ri+1].at(w.Box)
 							below = true
 						}
 					}
@@ -203,13 +208,13 @@ func findInvoiceNumber(lay *layout) (string, int) {
 				}
 				s -= float64(ri) * 0.01
 				if s > best.score {
-					best = cand{val, s}
+					best = cand{val, s, at}
 				}
 			}
 		}
 	}
 	if best.v == "" {
-		return "", 0
+		return "", 0, Box{}
 	}
 	c := 50
 	switch {
@@ -220,5 +225,5 @@ func findInvoiceNumber(lay *layout) (string, int) {
 	case best.score >= 5.5:
 		c = 60
 	}
-	return best.v, c
+	return best.v, c, best.box
 }

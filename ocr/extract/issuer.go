@@ -201,6 +201,7 @@ func findIssuer(lay *layout) vendorResult {
 	}
 	res.name = cleanName(best.text)
 	res.nameRow = best.r.index
+	res.nameBox = best.r.at(best.sg.box)
 	switch {
 	case best.legal && best.score-second >= 10:
 		res.nameConf = 75
@@ -239,6 +240,11 @@ func findIssuer(lay *layout) vendorResult {
 		}
 		parts = append(parts, strings.TrimSpace(seg.text))
 		res.end = i
+		if len(parts) == 1 {
+			res.addrBox = r.at(seg.box)
+		} else {
+			res.addrBox.Rect = res.addrBox.Rect.Union(seg.box)
+		}
 	}
 	res.address = strings.Join(parts, " ")
 	if res.address != "" {

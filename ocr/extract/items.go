@@ -77,6 +77,7 @@ func itemRegion(lay *layout, cands []amountCand, after int) (int, int) {
 func findItems(lay *layout, start, end int) []LineItem {
 	var items []LineItem
 	var pending []string // description rows waiting for their numbers
+	var pendingRows []*row
 	lastWasNumbersOnly := false
 	for i := start; i < end && i < len(lay.rows); i++ {
 		r := lay.rows[i]
@@ -95,10 +96,13 @@ func findItems(lay *layout, start, end int) []LineItem {
 			if letterCount(desc) >= 3 && !paren && !k.noise && !k.date && !k.phone && !k.taxID && !k.regNo && !k.title && !k.email {
 				if lastWasNumbersOnly && len(items) > 0 && items[len(items)-1].Description == "" {
 					items[len(items)-1].Description = desc
+					items[len(items)-1].Box = extendBox(items[len(items)-1].Box, r)
 				} else {
 					pending = append(pending, desc)
+					pendingRows = append(pendingRows, r)
 					if len(pending) > 2 {
 						pending = pending[len(pending)-2:]
+						pendingRows = pendingRows[len(pendingRows)-2:]
 					}
 				}
 			}
@@ -154,14 +158,16 @@ func findItems(lay *layout, start, end int) []LineItem {
 		if letterCount(desc) < 3 && len(items) > 0 && len(moneyIdx) == 1 {
 			if q := qtyMarker(r); q > 0 && near(q*amt.value, items[len(items)-1].Amount) {
 				items[len(items)-1].QTY, items[len(items)-1].Price = q, amt.value
+				items[len(items)-1].Box = extendBox(items[len(items)-1].Box, r)
 				continue
 			}
 			if q := firstInt(ms); q > 0 && q <= 99 && near(q*amt.value, items[len(items)-1].Amount) {
 				items[len(items)-1].QTY, items[len(items)-1].Price = q, amt.value
+				items[len(items)-1].Box = extendBox(items[len(items)-1].Box, r)
 				continue
 			}
 		}
-		it := LineItem{SKU: sku, Amount: amt.value}
+		it := LineItem{SKU: sku, Amount: amt.value, Box: r.at(r.box)}
 		// Quantity and unit price among the other numbers.
 		var nums []money
 		for k, m := range ms {
@@ -194,21 +200,34 @@ func findItems(lay *layout, start, end int) []LineItem {
 			it.Description = desc
 			if len(pending) > 0 && letterCount(desc) < 6 {
 				it.Description = pending[0] + " " + desc
+				it.Box = extendBox(it.Box, pendingRows[0])
 			}
 			lastWasNumbersOnly = false
 		} else {
 			if len(pending) > 0 {
 				it.Description = strings.Join(pending, " ")
+				for _, pr := range pendingRows {
+					it.Box = extendBox(it.Box, pr)
+				}
 			}
 			lastWasNumbersOnly = len(pending) == 0
 		}
-		pending = nil
+		pending, pendingRows = nil, nil
 		items = append(items, it)
 	}
 	for i := range items {
 		items[i].Line = i + 1
 	}
 	return items
+}
+
+// extendBox is b grown by the row r when r is on b's page.
+func extendBox(b Box, r *row) Box {
+	if b.Page != r.page+1 {
+		return b
+	}
+	b.Rect = b.Rect.Union(r.box)
+	return b
 }
 
 // qtyPrice finds among the numbers before a line's amount a quantity and a

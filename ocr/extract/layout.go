@@ -31,6 +31,31 @@ type row struct {
 	datesRead bool
 }
 
+// at is a box on the row's page.
+func (r *row) at(rect image.Rectangle) Box { return Box{Page: r.page + 1, Rect: rect} }
+
+// rangeBox is the box of the words that hold the byte range [start, end)
+// of the row's text.
+func (r *row) rangeBox(start, end int) Box {
+	_, rect := ocr.JoinWords(wordsInRange(r, start, end))
+	return r.at(rect)
+}
+
+// rowsBox is the box around rows first..last (inclusive) of one page.
+func rowsBox(lay *layout, first, last int) Box {
+	if first < 0 || last < first || last >= len(lay.rows) {
+		return Box{}
+	}
+	rect := lay.rows[first].box
+	for _, r := range lay.rows[first+1 : last+1] {
+		if r.page != lay.rows[first].page {
+			break
+		}
+		rect = rect.Union(r.box)
+	}
+	return lay.rows[first].at(rect)
+}
+
 // findDates is the row's dates, read once.
 func (r *row) findDates() []dateMatch {
 	if !r.datesRead {

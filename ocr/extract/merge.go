@@ -17,11 +17,23 @@ const SureConfidence = 80
 // fields that belong to them: total with subtotal, tax, tip, discount and
 // line items; date with time. Where both readings agree, the confidence
 // rises: two passes with different settings seldom make the same mistake.
+// Each field's box comes with the reading its value was taken from.
 func Merge(a, b Fields) Fields {
 	out := a
 	out.Confidence = make(map[string]int, len(a.Confidence))
 	for k, v := range a.Confidence {
 		out.Confidence[k] = v
+	}
+	out.Boxes = make(map[string]Box, len(a.Boxes))
+	for k, v := range a.Boxes {
+		out.Boxes[k] = v
+	}
+	boxFromB := func(k string) {
+		if bx, ok := b.Boxes[k]; ok {
+			out.Boxes[k] = bx
+		} else {
+			delete(out.Boxes, k)
+		}
 	}
 	take := func(keys []string, agree bool, copyB func()) {
 		ca, cb := a.Confidence[keys[0]], b.Confidence[keys[0]]
@@ -30,10 +42,14 @@ func Merge(a, b Fields) Fields {
 			// Agreement: halfway from the better to certainty.
 			best := max(ca, cb)
 			out.Confidence[keys[0]] = best + (100-best)/2
+			if _, ok := out.Boxes[keys[0]]; !ok {
+				boxFromB(keys[0]) // the same value, where b read it
+			}
 		case cb > ca:
 			copyB()
 			for _, k := range keys {
 				out.Confidence[k] = b.Confidence[k]
+				boxFromB(k)
 			}
 		}
 	}
@@ -49,6 +65,7 @@ func Merge(a, b Fields) Fields {
 		if *dst == "" && src != "" {
 			*dst = src
 			out.Confidence[key] = b.Confidence[key]
+			boxFromB(key)
 		}
 	}
 	fill(KeyVendorName, &out.VendorName, b.VendorName)

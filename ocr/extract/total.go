@@ -119,6 +119,7 @@ func collectAmounts(lay *layout) []amountCand {
 type totals struct {
 	total, subtotal, tax, tip, discount, rounding float64
 	totalConf, subtotalConf, taxConf              int
+	totalBox, subtotalBox, taxBox                 Box
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 0.005 }
@@ -217,6 +218,7 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		cls        class
 		conf       float64 // the best OCR confidence of its readings
 		reconciled bool    // paid less change, or subtotal plus tax, gives it
+		box        Box     // where its best-scored reading was printed
 	}
 	byVal := map[int64]*valScore{}
 	var maxLabelled float64
@@ -289,6 +291,7 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		if s > vs.score {
 			vs.score = s
 			vs.cls = c.cls
+			vs.box = c.row.at(c.box)
 		}
 		vs.conf = math.Max(vs.conf, c.conf)
 		if !c.repaired {
@@ -314,7 +317,7 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 			k := cents(c.value)
 			vs, ok := byVal[k]
 			if !ok {
-				vs = &valScore{v: c.value, score: 5}
+				vs = &valScore{v: c.value, score: 5, box: c.row.at(c.box)}
 				byVal[k] = vs
 			}
 			vs.score += 2 // printed again
@@ -460,6 +463,7 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 	if len(scored) > 0 {
 		best := scored[0]
 		t.total = best.v
+		t.totalBox = best.box
 		margin := best.score
 		if len(scored) > 1 {
 			margin = best.score - scored[1].score
@@ -525,6 +529,8 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 	}
 	t.discount = discount
 	t.rounding = rounding
+	t.subtotalBox = boxOf(cands, clsSubtotal, t.subtotal)
+	t.taxBox = boxOf(cands, clsTax, t.tax)
 	// No subtotal printed: the total less its tax (all of it when the
 	// document shows no tax), its tip and its rounding.
 	if t.subtotal == 0 && t.total > 0 && t.tax < t.total {
@@ -532,6 +538,30 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		t.subtotalConf = 40
 	}
 	return t
+}
+
+// boxOf is where an amount of class cls and value v was printed: the
+// first such reading, one at the end of its row and outside a tax summary
+// when there is one. It is zero when none shows v (a subtotal worked out
+// from the total, say).
+func boxOf(cands []amountCand, cls class, v float64) Box {
+	if v <= 0 {
+		return Box{}
+	}
+	var found *amountCand
+	for i := range cands {
+		c := &cands[i]
+		if c.cls != cls || c.repaired || cents(c.value) != cents(v) {
+			continue
+		}
+		if found == nil || c.rightmost && !c.summary && !(found.rightmost && !found.summary) {
+			found = c
+		}
+	}
+	if found == nil {
+		return Box{}
+	}
+	return found.row.at(found.box)
 }
 
 func containsNear(vs []float64, v float64) bool {

@@ -201,6 +201,7 @@ type vendorResult struct {
 	nameConf, addrConf      int
 	phoneConf               int
 	nameRow, addrFirst, end int
+	nameBox, addrBox        Box
 }
 
 // topRows are the rows where a merchant's header is printed: the first
@@ -355,6 +356,14 @@ func findVendor(lay *layout) vendorResult {
 		break
 	}
 	res.name = cleanName(name)
+	// The name's place: its cell, and the whole rows joined to it.
+	nameRect := best.r.segs[best.seg].box
+	for _, joined := range []Box{rowsBox(lay, first, best.r.index-1), rowsBox(lay, best.r.index+1, last)} {
+		if !joined.IsZero() {
+			nameRect = nameRect.Union(joined.Rect)
+		}
+	}
+	res.nameBox = best.r.at(nameRect)
 	if alt, ok := betterReading(lay, res.name, first, last); ok {
 		res.name = alt
 	}
@@ -375,8 +384,10 @@ func findVendor(lay *layout) vendorResult {
 		res.nameConf = min(res.nameConf, 70)
 	}
 	res.address, res.addrFirst, res.end, res.addrConf = findAddress(lay, first, last)
+	res.addrBox = rowsBox(lay, res.addrFirst, res.end)
 	if res.address == "" {
 		res.address, res.addrFirst, res.addrConf = addressBefore(lay, first)
+		res.addrBox = rowsBox(lay, res.addrFirst, first-1)
 	}
 	res.phone, res.phoneConf = findPhone(lay)
 	return res
