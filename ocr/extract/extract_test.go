@@ -259,11 +259,52 @@ func TestFixAddressWords(t *testing.T) {
 		{"KAPASAN PERINDUSTRIAY BALAKONG,", "KAWASAN PERINDUSTRIAN BALAKONG,"},
 		{"12 High Street, London", "12 High Street, London"},
 		{"TAMAN DESA", "TAMAN DESA"},
+		// Short words: one letter OCR confuses, one address word.
+		{"No: G3, Blk G, Jin PJU 1A/3", "No: G3, Blk G, Jln PJU 1A/3"},
+		{"SELANGOR 1249-THN PANDAN", "SELANGOR 1249-TMN PANDAN"},
+		{"THE ROAD", "THE ROAD"},     // two letters from TMN
+		{"JAN 12 LOT", "JAN 12 LOT"}, // A for L is no OCR slip
+		{"Block B", "Block B"},
 	}
 	for _, tt := range tests {
 		if got := fixAddressWords(tt.in); got != tt.want {
 			t.Errorf("fixAddressWords(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestFixPostcodes(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"KEPONG BARU, S2i00 KEPONG,KL", "KEPONG BARU, 52100 KEPONG,KL"},
+		{"4O150 Shah Alam", "40150 Shah Alam"},
+		{"52100, KL.", "52100, KL."},
+		{"SS2/3 USJ", "SS2/3 USJ"},     // not five characters
+		{"Block B1SO2", "Block B1SO2"}, // two digits only
+		{"UNIT A12S4", "UNIT A12S4"},   // A is not a letter OCR reads for a digit
+		{"12 Main St, OH 4S2O1", "12 Main St, OH 45201"},
+	}
+	for _, tt := range tests {
+		if got := fixPostcodes(tt.in); got != tt.want {
+			t.Errorf("fixPostcodes(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A document number on the address's last line is not part of it, and
+// the address holds no dollar signs.
+func TestAddressEndsAtDocumentNumber(t *testing.T) {
+	f := Extract(docFromLines(
+		"BOOK WORLD SDN BHD",
+		"Lot F1-01, Jalan 8/27A, 53300 Kuala Lumpur, Malaysia. INV No # : BWM2000047293",
+		"Cashier: ANN",
+		"TOTAL\tRM 10.00",
+	))
+	if want := "Lot F1-01, Jalan 8/27A, 53300 Kuala Lumpur, Malaysia."; f.VendorAddress != want {
+		t.Errorf("address %q, want %q", f.VendorAddress, want)
+	}
+	f = Extract(docFromLines("DAMANSARA STORE SDN BHD", "No.3, Jalan $$21/39, 47400 Petaling Jaya", "TOTAL\tRM 10.00"))
+	if want := "No.3, Jalan SS21/39, 47400 Petaling Jaya"; f.VendorAddress != want {
+		t.Errorf("address %q, want %q", f.VendorAddress, want)
 	}
 }
 

@@ -586,17 +586,24 @@ func findAddress(lay *layout, first, last int) (string, int, int, int) {
 				break
 			}
 		}
-		parts = append(parts, strings.TrimSpace(reLeadJunk.ReplaceAllString(text, "")))
-		confs = append(confs, conf(r.words))
-		end = i
-		if len(parts) >= 6 {
+		// A document number printed on the address's last line ends it.
+		label := reDocNumberLabel.FindStringIndex(text)
+		if label != nil {
+			text = strings.TrimSpace(text[:label[0]])
+		}
+		if text != "" {
+			parts = append(parts, strings.TrimSpace(reLeadJunk.ReplaceAllString(text, "")))
+			confs = append(confs, conf(r.words))
+			end = i
+		}
+		if len(parts) >= 6 || label != nil {
 			break
 		}
 	}
 	if len(parts) == 0 {
 		return "", -1, -1, 0
 	}
-	addr := fixAddressWords(strings.Join(parts, " "))
+	addr := fixPostcodes(fixAddressWords(strings.ReplaceAll(strings.Join(parts, " "), "$", "S")))
 	c := 40
 	minConf := 100.0
 	for _, x := range confs {
@@ -758,27 +765,97 @@ func hasMoneyAmount(r *row) bool {
 	return false
 }
 
+// confusedLetters are pairs of capitals OCR takes one for the other.
+var confusedLetters = map[[2]byte]bool{
+	{'I', 'L'}: true, {'H', 'M'}: true, {'N', 'M'}: true, {'O', 'D'}: true,
+	{'U', 'V'}: true, {'C', 'G'}: true, {'E', 'F'}: true, {'R', 'B'}: true,
+}
+
+// confusedOnce tells whether the ASCII capitals a and b, of one length,
+// differ in exactly one letter, one of a confused pair.
+func confusedOnce(a, b string) bool {
+	diff := -1
+	for i := range len(a) {
+		if a[i] != b[i] {
+			if diff >= 0 {
+				return false
+			}
+			diff = i
+		}
+	}
+	if diff < 0 {
+		return false
+	}
+	x, y := a[diff], b[diff]
+	return confusedLetters[[2]byte{x, y}] || confusedLetters[[2]byte{y, x}]
+}
+
+// reDocNumberLabel is the label of a document's number (INV No #:,
+// Receipt No., Bill #), which no address holds.
+var reDocNumberLabel = regexp.MustCompile(`(?i)\b(inv|invoice|receipt|bill|doc|order|ref)\.?\s*(no\b\.?|#|number)`)
+
+// digitLike are the letters OCR reads in place of digits.
+var digitLike = map[rune]rune{'S': '5', 's': '5', 'O': '0', 'o': '0', 'I': '1', 'i': '1', 'l': '1', 'B': '8', 'Z': '2'}
+
+// fixPostcodes mends a five-character word of an address that is a postal
+// code with one or two digits read as letters ("S2i00" is 52100): at least
+// three digits, the rest letters OCR confuses with digits, and a digit
+// first or last.
+func fixPostcodes(s string) string {
+	toks := strings.Fields(s)
+	for i, t := range toks {
+		core := strings.TrimRight(t, ",.")
+		rs := []rune(core)
+		if len(rs) != 5 || digitCount(core) < 3 || digitCount(core) == 5 {
+			continue
+		}
+		if !unicode.IsDigit(rs[0]) && !unicode.IsDigit(rs[4]) {
+			continue
+		}
+		ok := true
+		for j, r := range rs {
+			if unicode.IsDigit(r) {
+				continue
+			}
+			d, found := digitLike[r]
+			if !found {
+				ok = false
+				break
+			}
+			rs[j] = d
+		}
+		if ok {
+			toks[i] = string(rs) + t[len(core):]
+		}
+	}
+	return strings.Join(toks, " ")
+}
+
 // fixAddressWords mends OCR slips in the common words of addresses
 // ("Selangar", "Jaian", "KAPASAN"): a word of five letters or more one
-// edit away from exactly one address word takes that word's spelling.
+// edit away from exactly one address word takes that word's spelling. A
+// shorter word ("Jin", "THN") needs more: it is one letter away from
+// exactly one address word of its length, and that letter is one OCR
+// confuses with the other (I and L, H and M, ...).
 func fixAddressWords(s string) string {
 	toks := strings.Fields(s)
 	for i, t := range toks {
 		core := strings.TrimFunc(t, func(r rune) bool { return !unicode.IsLetter(r) })
-		if len(core) < 5 || letterCount(core) != len([]rune(core)) {
+		short := len(core) == 3 || len(core) == 4
+		if len(core) < 5 && !short || letterCount(core) != len([]rune(core)) {
 			continue
 		}
 		up := fold(core)
 		found, n := "", 0
 		for _, a := range addressWords {
-			if len(a) < 5 {
+			if len(a) < 5 && !short || short && len(a) != len(up) {
 				continue
 			}
 			if a == up {
 				n = 0
 				break
 			}
-			if editDistance(up, a, 1) == 1 {
+			if short && confusedOnce(up, a) || !short && editDistance(up, a, 1) == 1 {
 				found = a
 				n++
 			}
