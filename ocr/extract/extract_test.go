@@ -24,6 +24,14 @@ func TestTotals(t *testing.T) {
 			total: 30.30, subtotal: 28.58, tax: 1.72, minConf: 80, maxConf: 100,
 		},
 		{
+			name: "a misread payment does not outvote the printed total",
+			lines: []string{
+				"SHOP SDN BHD", "(Excluded GST) Sub Total :\t93.40", "Total GST :\t560",
+				"Total :\t99.00", "CASH :\t400.00", "Change :\t4.00",
+			},
+			total: 99.00, subtotal: 93.40, minConf: 0, maxConf: 79,
+		},
+		{
 			name: "rounded total wins over the total before rounding",
 			lines: []string{
 				"99 SPEED MART S/B", "Total Sales (Inclusive GST)\tRM 27.28", "Rounding Adjustment\tRM 0.02",

@@ -451,6 +451,12 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		if maxSub > 0 && discount == 0 && v < maxSub-0.005 {
 			s -= 25 // a total below the subtotal is a misread
 		}
+		if vs.n == 0 && maxSub > 0 && v > 1.6*maxSub {
+			// Worked out, never printed as a total, and far above the
+			// subtotal: no tax, tip or charge adds 60%, so the payment or
+			// the change was misread.
+			s -= 25
+		}
 		vs.score = s
 		scored = append(scored, vs)
 	}
