@@ -165,7 +165,7 @@ func TestReadImages(t *testing.T) {
 		{"jpeg", fixture.JPEG(r, fixture.Options{}), ocr.KindJPEG},
 		{"faint thermal png", fixture.PNG(r, fixture.Options{Faint: true}), ocr.KindPNG},
 		{"small scan, 400 px", fixture.PNG(r, fixture.Options{Width: 400}), ocr.KindPNG},
-		{"rotated by EXIF", exifRotated(t, img), ocr.KindJPEG},
+		{"rotated by EXIF", fixture.SidewaysJPEG(r, fixture.Options{}), ocr.KindJPEG},
 		{"tiff", encodeTIFF(t, img), ocr.KindTIFF},
 	}
 	for _, tt := range tests {
