@@ -118,7 +118,7 @@ func TestMailerTest(t *testing.T) {
 		t.Errorf("the test mail left %d messages in the outbox", n)
 	}
 
-	closed := closedAddr(t)
+	closed := smtptest.ClosedAddr(t)
 	for _, tc := range []struct {
 		name string
 		cfg  store.SMTPSettings
@@ -225,17 +225,3 @@ func (echoSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
 func (echoSession) Data(io.Reader) error                 { return nil }
 func (echoSession) Reset()                               {}
 func (echoSession) Logout() error                        { return nil }
-
-// closedAddr is a loopback address where nothing listens.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
-}

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -329,7 +328,7 @@ func TestMailTestMail(t *testing.T) {
 	}
 
 	// Failures show the relay's answer, never the password.
-	closed := mailClosedAddr(t)
+	closed := smtptest.ClosedAddr(t)
 	for _, tc := range []struct {
 		name string
 		s    store.SMTPSettings
@@ -365,7 +364,7 @@ func TestMailTestMail(t *testing.T) {
 func TestOutboxPageAndRetry(t *testing.T) {
 	a := newMailApp(t, mailer.SMTPConfig{From: "tillroll@localhost"})
 	relay := smtptest.Start(t)
-	hookURL := "http://" + mailClosedAddr(t) + "/hook"
+	hookURL := "http://" + smtptest.ClosedAddr(t) + "/hook"
 	// Seeded before the senders run: a mail and a webhook that failed
 	// and wait an hour, a mail never tried, one already sent.
 	if err := a.st.Enqueue(
@@ -488,20 +487,6 @@ func mailWaitUntil(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-// mailClosedAddr is a loopback address where nothing listens.
-func mailClosedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
 }
 
 // An admin sets the relay in the browser, sends a test mail that arrives,

@@ -154,3 +154,18 @@ func (ss *session) Data(r io.Reader) error {
 	}
 	return nil
 }
+
+// ClosedAddr is a loopback host:port where nothing listens: a relay that
+// is down, a webhook that refuses.
+func ClosedAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
