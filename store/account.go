@@ -192,15 +192,7 @@ func (s *Store) SetWebhook(username, rawURL string) error {
 			return err
 		}
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAccounts)
-		var a Account
-		if err := getJSON(b, []byte(username), &a); err != nil {
-			return fmt.Errorf("account %q: %w", username, err)
-		}
-		a.WebhookURL = rawURL
-		return putJSON(b, []byte(username), a)
-	})
+	return s.updateAccount(username, func(a *Account) { a.WebhookURL = rawURL })
 }
 
 // SetEmail changes the address the account's notifications go to, with
@@ -212,13 +204,18 @@ func (s *Store) SetEmail(username, email string) error {
 	if err := validateEmail(email); err != nil {
 		return err
 	}
+	return s.updateAccount(username, func(a *Account) { a.Email = email })
+}
+
+// updateAccount changes one account in one transaction.
+func (s *Store) updateAccount(username string, change func(*Account)) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAccounts)
 		var a Account
 		if err := getJSON(b, []byte(username), &a); err != nil {
 			return fmt.Errorf("account %q: %w", username, err)
 		}
-		a.Email = email
+		change(&a)
 		return putJSON(b, []byte(username), a)
 	})
 }
