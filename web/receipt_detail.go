@@ -157,28 +157,30 @@ func imageOf(link string, n int) receiptImage {
 	return img
 }
 
-// fields are the extracted values with OCR's confidence in each, read from
-// the first image's result.
-func (w *Web) fields(r store.Receipt, retailerName string) []field {
-	conf := map[string]int{}
+// confidence is OCR's confidence in each field of the receipt's first
+// read image, by capture-API field name; -1 where it has none.
+func (w *Web) confidence(r store.Receipt) func(field string) int {
+	var conf map[string]int
 	for _, id := range r.DocIDs {
 		doc, err := w.cfg.Store.Document(id)
 		if err != nil || doc.Result == nil || doc.Status != capture.StatusCompleted {
 			continue
 		}
-		for k, v := range doc.Result.Confidence {
-			if _, ok := conf[k]; !ok {
-				conf[k] = v
-			}
-		}
+		conf = doc.Result.Confidence
 		break
 	}
-	get := func(k string) int {
-		if v, ok := conf[k]; ok {
+	return func(field string) int {
+		if v, ok := conf[field]; ok {
 			return v
 		}
 		return -1
 	}
+}
+
+// fields are the extracted values with OCR's confidence in each, read from
+// the first image's result.
+func (w *Web) fields(r store.Receipt, retailerName string) []field {
+	get := w.confidence(r)
 	a := r.Analysis
 	retailer := field{Label: "Retailer", Value: retailerName, Conf: -1}
 	switch {

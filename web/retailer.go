@@ -431,21 +431,7 @@ func (w *Web) retailerReceipt(c *echo.Context) error {
 // staffFields are what the staff view shows of a receipt, with OCR's
 // confidence from its first read image.
 func (w *Web) staffFields(r store.Receipt, retailerName string) []field {
-	conf := map[string]int{}
-	for _, id := range r.DocIDs {
-		doc, err := w.cfg.Store.Document(id)
-		if err != nil || doc.Result == nil || len(doc.Result.Confidence) == 0 {
-			continue
-		}
-		conf = doc.Result.Confidence
-		break
-	}
-	get := func(k string) int {
-		if v, ok := conf[k]; ok {
-			return v
-		}
-		return -1
-	}
+	get := w.confidence(r)
 	a := r.Analysis
 	total := field{Label: "Total", Value: a.Total, Conf: get("Total")}
 	if r.TotalByUser {
