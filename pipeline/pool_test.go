@@ -109,10 +109,18 @@ func TestPoolProcessesAndNotifies(t *testing.T) {
 	if err != nil || len(msgs) != 3 {
 		t.Errorf("want 3 notifications (completed and failed alike), got %d (%v)", len(msgs), err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(finished) != 3 {
-		t.Errorf("Finished called %d times, want 3", len(finished))
+	// Wait returns once the result is committed; the Finished hook runs
+	// right after, on the worker.
+	calls := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(finished)
+	}
+	for deadline := time.Now().Add(10 * time.Second); calls() < 3 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := calls(); n != 3 {
+		t.Errorf("Finished called %d times, want 3", n)
 	}
 }
 
