@@ -172,12 +172,7 @@ func TestEachReceipt(t *testing.T) {
 // BenchmarkEachReceipt walks 100k receipts, as an export of every user's
 // receipts does.
 func BenchmarkEachReceipt(b *testing.B) {
-	s, err := Open(b.TempDir(), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	loadReceipts(b, s, 100_000)
+	s := openLoaded(b, 100_000)
 	b.ResetTimer()
 	for range b.N {
 		n := 0

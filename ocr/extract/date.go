@@ -244,14 +244,9 @@ func findDates(s string) []dateMatch {
 		if s[i] < '0' || s[i] > '9' || i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
 			continue
 		}
-		g := reNumDate.FindStringSubmatchIndex(s[i:])
+		g := submatchAt(reNumDate, s, i)
 		if g == nil {
 			continue
-		}
-		for k := range g {
-			if g[k] >= 0 {
-				g[k] += i
-			}
 		}
 		start, end := g[0], g[1]
 		if end < len(s) && s[end] >= '0' && s[end] <= '9' {
@@ -334,6 +329,18 @@ func ParseDate(s string, dayFirst bool) (time.Time, bool) {
 	return t, true
 }
 
+// submatchAt is re's submatch indexes for a match starting at s[i], as
+// offsets into s; nil when there is none.
+func submatchAt(re *regexp.Regexp, s string, i int) []int {
+	g := re.FindStringSubmatchIndex(s[i:])
+	for k := range g {
+		if g[k] >= 0 {
+			g[k] += i
+		}
+	}
+	return g
+}
+
 // reTime is a time of day at the start of the text it is given.
 var reTime = regexp.MustCompile(`(?i)^(\d{1,2})\s?([:.])\s?(\d{2})(?:\s?[:.]\s?(\d{2}))?(?:\s?([AP])\.?\s?[MH]\.?)?`)
 
@@ -353,14 +360,9 @@ func findTimes(s string) []timeMatch {
 		if !isDigit(s[i]) || i > 0 && (isDigit(s[i-1]) || s[i-1] == ':' || s[i-1] == '.' || s[i-1] == '/' || s[i-1] == '-') {
 			continue
 		}
-		g := reTime.FindStringSubmatchIndex(s[i:])
+		g := submatchAt(reTime, s, i)
 		if g == nil {
 			continue
-		}
-		for k := range g {
-			if g[k] >= 0 {
-				g[k] += i
-			}
 		}
 		end := g[1]
 		if end < len(s) && (isDigit(s[end]) || s[end] == '/') {
