@@ -3,9 +3,11 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,6 +123,71 @@ func TestPhotonKeysUniqueAndSanitised(t *testing.T) {
 		if !strings.HasPrefix(d.Path, "files/") || strings.Contains(d.Path, "..") {
 			t.Errorf("file %q stored at %q", tc.file, d.Path)
 		}
+	}
+}
+
+// Uploads at the same moment share commits (bolt's Batch): each still gets
+// its own id, key and job, and one with an unknown account fails alone.
+func TestConcurrentUploadsShareCommits(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	newAccount(t, s, "shop")
+	const n = 40
+	var wg sync.WaitGroup
+	docs := make([]Document, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			f, err := s.SaveFile(strings.NewReader(fmt.Sprintf("receipt %d", i)), 1<<20, "jpg")
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			account := "shop"
+			if i%10 == 3 {
+				account = "nobody"
+			}
+			docs[i], errs[i] = s.CreateDocument(NewDocument{Account: account, FileName: "same.jpg", File: f, Kind: "jpeg"})
+		})
+	}
+	wg.Wait()
+	keys := map[string]bool{}
+	ids := map[uint64]bool{}
+	for i := range n {
+		if i%10 == 3 {
+			if !errors.Is(errs[i], ErrNotFound) {
+				t.Errorf("upload %d for an unknown account: %v, want ErrNotFound", i, errs[i])
+			}
+			continue
+		}
+		if errs[i] != nil {
+			t.Fatalf("upload %d: %v", i, errs[i])
+		}
+		d := docs[i]
+		if keys[d.Key] || ids[d.ID] {
+			t.Errorf("upload %d: key %q or id %d given twice", i, d.Key, d.ID)
+		}
+		keys[d.Key], ids[d.ID] = true, true
+		got, err := s.DocumentByKey("shop", d.Key)
+		if err != nil || got.ID != d.ID || got.Path != d.Path {
+			t.Errorf("upload %d: stored %+v (%v), answered %+v", i, got, err, d)
+		}
+	}
+	queued := 0
+	for {
+		d, _, ok, err := s.ClaimOCRJob()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		if !ids[d.ID] {
+			t.Errorf("job for document %d, which no upload was answered with", d.ID)
+		}
+		queued++
+	}
+	if want := n - n/10; len(keys) != want || queued != want {
+		t.Errorf("%d keys and %d jobs, want %d of each", len(keys), queued, want)
 	}
 }
 
