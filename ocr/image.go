@@ -97,7 +97,7 @@ func Preprocess(img image.Image, pass Pass) (*image.Gray, float64) {
 		if scale < 1 {
 			filter = imaging.Box // averaging: no aliasing on thin strokes
 		}
-		g = toGray(imaging.Resize(g, max(w, 1), max(h, 1), filter))
+		g = resizeGray(g, max(w, 1), max(h, 1), filter)
 	}
 	if pass == SecondPass {
 		clearEdges(g)
@@ -116,11 +116,11 @@ func flattenBackground(g *image.Gray) {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	const shrink = 8
 	sw, sh := max(w/shrink, 1), max(h/shrink, 1)
-	small := toGray(imaging.Resize(g, sw, sh, imaging.Box))
+	small := resizeGray(g, sw, sh, imaging.Box)
 	for range 2 {
 		small = maxFilter(small)
 	}
-	bg := toGray(imaging.Resize(imaging.Blur(small, 2), w, h, imaging.Linear))
+	bg := resizeGray(toGray(imaging.Blur(small, 2)), w, h, imaging.Linear)
 	for y := 0; y < h; y++ {
 		row := g.Pix[y*g.Stride : y*g.Stride+w]
 		brow := bg.Pix[y*bg.Stride : y*bg.Stride+w]
