@@ -179,7 +179,7 @@ func (e *Engine) recognize(g *image.Gray) ([]tessWord, error) {
 	if e.tess == nil {
 		return nil, fmt.Errorf("%w: engine closed", errTesseract)
 	}
-	if err := e.tess.SetImageFromBytes(pgm(g)); err != nil {
+	if err := e.tess.SetImageFromBytes(bmp8(g)); err != nil {
 		return nil, fmt.Errorf("%w: %w", errTesseract, err)
 	}
 	boxes, err := e.tess.GetBoundingBoxesVerbose()

@@ -1,8 +1,11 @@
 package ocr
 
 import (
+	"bytes"
 	"image"
 	"testing"
+
+	"golang.org/x/image/bmp"
 )
 
 // A faint print on paper that darkens towards one edge (a shadow, or a
@@ -65,5 +68,32 @@ func TestClearEdges(t *testing.T) {
 	}
 	if v := g.GrayAt(105, 145).Y; v != 0 {
 		t.Errorf("a dark mark not touching the edge is %d, want 0 as it was", v)
+	}
+}
+
+// The BMP handed to Tesseract holds exactly the page's pixels, rows
+// padded to 4 bytes whatever the width, and from a sub-image too.
+func TestBMP8RoundTrip(t *testing.T) {
+	for _, w := range []int{1, 2, 3, 4, 5, 7, 33} {
+		full := image.NewGray(image.Rect(0, 0, w+2, 9))
+		for i := range full.Pix {
+			full.Pix[i] = uint8(i * 37)
+		}
+		src := full.SubImage(image.Rect(1, 1, w+1, 8)).(*image.Gray)
+		got, err := bmp.Decode(bytes.NewReader(bmp8(src)))
+		if err != nil {
+			t.Fatalf("width %d: %v", w, err)
+		}
+		if got.Bounds().Dx() != w || got.Bounds().Dy() != 7 {
+			t.Fatalf("width %d: decoded %v", w, got.Bounds())
+		}
+		for y := range 7 {
+			for x := range w {
+				r, _, _, _ := got.At(x, y).RGBA()
+				if want := src.GrayAt(x+1, y+1).Y; uint8(r>>8) != want {
+					t.Fatalf("width %d: pixel (%d,%d) is %d, want %d", w, x, y, r>>8, want)
+				}
+			}
+		}
 	}
 }
