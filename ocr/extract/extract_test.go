@@ -54,6 +54,20 @@ func TestTotals(t *testing.T) {
 			total: 31.00, subtotal: 31.00, minConf: 0, maxConf: 79,
 		},
 		{
+			name: "paid less change, printed nowhere, is a guess worth reading again",
+			lines: []string{
+				"KING'S CONFECTIONERY", "Inv No K130459712", "Pay\t20,00", "Change\t0.90",
+			},
+			total: 19.10, subtotal: 19.10, minConf: 0, maxConf: rereadTotalBelow - 1,
+		},
+		{
+			name: "paid less change, printed on a line whose label OCR lost",
+			lines: []string{
+				"KING'S CONFECTIONERY", "French Loaf 8 2.40\t19.20", "flue\t19.20", "Pay\t20,00", "Change\t0.80",
+			},
+			total: 19.20, subtotal: 19.20, minConf: rereadTotalBelow, maxConf: 100,
+		},
+		{
 			name: "tax summary table after the total is not the total",
 			lines: []string{
 				"AEON CO. (M) BHD", "STERILE FILTRAT\t5.90", "Sub-total\t5.90", "Total Sales Incl GST\t5.90",
@@ -134,6 +148,9 @@ func TestClassify(t *testing.T) {
 		{"Ghange (RM) :", clsChange},
 		{"CASH", clsTender},
 		{"Cash Tendered", clsTender},
+		{"Pay", clsTender},
+		{"Due", clsTotalStrong},
+		{"Due Date :", clsOther},
 		{"VISA", clsTender},
 		{"Service Charge 10%", clsOther},
 		{"GROUND FLOOR, NO.", clsOther},

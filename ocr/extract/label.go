@@ -254,11 +254,11 @@ func classify(l label) class {
 			return clsTotalStrong
 		}
 	}
-	if strong {
+	if strong || len(l) == 1 && l.phrase("DUE") { // "Due", not "Due date"
 		return clsTotalStrong
 	}
 	switch {
-	case l.has("CASH", "TENDER", "TENDERED", "RECEIVED", "PAID", "PAYMENT", "VISA", "MASTER", "MASTERCARD", "AMEX", "CARD",
+	case len(l) == 1 && l.phrase("PAY") || l.has("CASH", "TENDER", "TENDERED", "RECEIVED", "PAID", "PAYMENT", "VISA", "MASTER", "MASTERCARD", "AMEX", "CARD",
 		"CREDIT", "DEBIT", "EFTPOS", "NETS", "EWALLET", "WALLET", "IDEAL", "CHEQUE", "CHECK", "TUNAI", "BAR", "ESPECES", "CONTANT", "PIN", "GRABPAY", "BOOST", "TNG"):
 		return clsTender
 	case total:

@@ -385,6 +385,14 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 			}
 		}
 	}
+	// Amounts printed on lines that name no payment: witnesses for a
+	// total that was only worked out.
+	unlabelled := map[int64]bool{}
+	for _, c := range cands {
+		if c.isMoney() && !c.repaired && !c.neg && !c.summary && c.cls != clsTender && c.cls != clsChange {
+			unlabelled[cents(c.value)] = true
+		}
+	}
 	var scored []*valScore
 	for _, vs := range byVal {
 		v := vs.v
@@ -436,7 +444,18 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		if sum {
 			s += 15
 		}
-		vs.reconciled = sum || paid && len(changes) > 0 || vs.n > 1 || itemsTotal > 0 && near(itemsTotal, v)
+		// Another reading witnesses a printed amount. A total printed
+		// under no total label was worked out from one of those readings,
+		// which cannot witness it too: it needs both sums to agree, the
+		// items, or the same amount printed on another line (a "Due" whose
+		// label OCR lost, an only item's price).
+		payment := paid && len(changes) > 0
+		items := itemsTotal > 0 && near(itemsTotal, v)
+		if vs.n == 0 {
+			vs.reconciled = payment && sum || items || (payment || sum) && unlabelled[cents(v)]
+		} else {
+			vs.reconciled = sum || payment || vs.n > 1 || items
+		}
 		if itemsTotal > 0 && (near(itemsTotal, v) || hasRounding && math.Abs(itemsTotal-v) < 0.045) {
 			s += 8
 		}
@@ -475,7 +494,13 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 			margin = best.score - scored[1].score
 		}
 		t.totalConf = totalConfidence(best.score, margin)
-		if !best.reconciled {
+		switch {
+		case best.n == 0 && !best.reconciled:
+			// Printed nowhere, only worked out from the payment less the
+			// change or the subtotal plus the tax: one misread digit in
+			// either makes it, so it is a guess worth a second reading.
+			t.totalConf = min(t.totalConf, 50)
+		case !best.reconciled:
 			// Nothing else on the page says so: one reading of one label.
 			t.totalConf = min(t.totalConf, 75)
 			switch {
