@@ -68,6 +68,13 @@ func TestTotals(t *testing.T) {
 			total: 19.20, subtotal: 19.20, minConf: rereadTotalBelow, maxConf: 100,
 		},
 		{
+			name: "total label lost: the payment, witnessed by subtotal plus tax",
+			lines: []string{
+				"SHOP", "Sub Total\t10.00", "GST 6%\t0.60", "CASH\t10.60",
+			},
+			total: 10.60, subtotal: 10.00, tax: 0.60, minConf: rereadTotalBelow, maxConf: 100,
+		},
+		{
 			name: "tax summary table after the total is not the total",
 			lines: []string{
 				"AEON CO. (M) BHD", "STERILE FILTRAT\t5.90", "Sub-total\t5.90", "Total Sales Incl GST\t5.90",

@@ -218,6 +218,7 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		cls        class
 		conf       float64 // the best OCR confidence of its readings
 		reconciled bool    // paid less change, or subtotal plus tax, gives it
+		derived    bool    // worked out by those sums, printed nowhere
 		box        Box     // where its best-scored reading was printed
 	}
 	byVal := map[int64]*valScore{}
@@ -343,7 +344,7 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 			vs.score = math.Max(vs.score, base)
 			return
 		}
-		byVal[k] = &valScore{v: v, score: base}
+		byVal[k] = &valScore{v: v, score: base, derived: true}
 	}
 	for _, tv := range tenders {
 		for _, ch := range changes {
@@ -445,13 +446,13 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 			s += 15
 		}
 		// Another reading witnesses a printed amount. A total printed
-		// under no total label was worked out from one of those readings,
-		// which cannot witness it too: it needs both sums to agree, the
-		// items, or the same amount printed on another line (a "Due" whose
-		// label OCR lost, an only item's price).
+		// nowhere was worked out from one of those readings, which cannot
+		// witness it too: it needs both sums to agree, the items, or the
+		// same amount printed on another line (a "Due" whose label OCR
+		// lost, an only item's price).
 		payment := paid && len(changes) > 0
 		items := itemsTotal > 0 && near(itemsTotal, v)
-		if vs.n == 0 {
+		if vs.derived {
 			vs.reconciled = payment && sum || items || (payment || sum) && unlabelled[cents(v)]
 		} else {
 			vs.reconciled = sum || payment || vs.n > 1 || items
@@ -495,7 +496,7 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		}
 		t.totalConf = totalConfidence(best.score, margin)
 		switch {
-		case best.n == 0 && !best.reconciled:
+		case best.derived && !best.reconciled:
 			// Printed nowhere, only worked out from the payment less the
 			// change or the subtotal plus the tax: one misread digit in
 			// either makes it, so it is a guess worth a second reading.
