@@ -26,6 +26,14 @@ var (
 // DBFile is the name of the bbolt file inside the data directory.
 const DBFile = "tillroll.db"
 
+// initialMmapSize is the size the database's memory map starts at. bbolt
+// grows the map by doubling, and a remap waits for every open read and
+// holds up every write: 640 uploads from 16 clients while 200 KB results
+// were written took up to 34-38 ms each, 22 ms with the map made this
+// large at the start. It reserves address space, not memory; past it the
+// map grows as before.
+const initialMmapSize = 256 << 20
+
 // Store is the data directory: the bbolt database and the stored files.
 type Store struct {
 	dir  string
@@ -62,7 +70,7 @@ func Open(dir string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, DBFile)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, InitialMmapSize: initialMmapSize})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s is held open by a running server; stop it first (or run this command on the server's host after stopping it)", ErrLocked, path)
 	}
