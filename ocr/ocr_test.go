@@ -2,6 +2,7 @@ package ocr_test
 
 import (
 	"bytes"
+	"compress/zlib"
 	"errors"
 	"image"
 	"image/jpeg"
@@ -244,5 +245,49 @@ func TestReadPDFKerning(t *testing.T) {
 	want := []string{"Factuur totaal EUR 49,99", "Invoice VF1005193039"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("lines %q, want %q", got, want)
+	}
+}
+
+// A scanned PDF page's images are checked before any is decoded: a small
+// Flate stream that inflates far past the pixels its image declares (a
+// decompression bomb), or a declared size over the limits, fails the
+// document as too large; an honest Flate image is read.
+func TestReadPDFImageBombs(t *testing.T) {
+	e := newEngine(t)
+	deflate := func(n int, v byte) []byte {
+		var b bytes.Buffer
+		zw, _ := zlib.NewWriterLevel(&b, zlib.BestCompression)
+		row := bytes.Repeat([]byte{v}, 1<<20)
+		for n > 0 {
+			k := min(n, len(row))
+			if _, err := zw.Write(row[:k]); err != nil {
+				t.Fatal(err)
+			}
+			n -= k
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	tests := []struct {
+		name   string
+		page   fixture.PDFPage
+		tooBig bool
+	}{
+		{"bomb: 64 MB from a 100x100 image", fixture.PDFPage{JPEG: deflate(64<<20, 0), W: 100, H: 100, ImageFilter: "FlateDecode"}, true},
+		{"declared over the side limit", fixture.PDFPage{JPEG: deflate(100, 255), W: 30000, H: 10, ImageFilter: "FlateDecode"}, true},
+		{"honest Flate image", fixture.PDFPage{JPEG: deflate(300*200, 255), W: 300, H: 200, ImageFilter: "FlateDecode"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := e.Read(t.Context(), fixture.PDF(tt.page))
+			switch {
+			case tt.tooBig && !errors.Is(err, ocr.ErrTooLarge):
+				t.Fatalf("got %v, want ErrTooLarge", err)
+			case !tt.tooBig && (err != nil || len(doc.Pages) != 1):
+				t.Fatalf("got %d pages, %v", len(doc.Pages), err)
+			}
+		})
 	}
 }

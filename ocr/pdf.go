@@ -58,6 +58,9 @@ func (e *Engine) readPDF(ctx context.Context, data []byte, pass Pass) (doc Docum
 		}
 		page := textLayer(r.Page(i))
 		if countAlnum(page) < minTextLayer {
+			if err := checkPageImages(r.Page(i), e.lim); err != nil {
+				return Document{}, fmt.Errorf("page %d: %w", i, err)
+			}
 			scanned, ok, err := e.readPDFImage(data, i, pass)
 			if err != nil {
 				return Document{}, err
@@ -188,6 +191,43 @@ func wordBreak(prev, next pdf.Text) bool {
 		return next.X-(prev.X+prev.W) > 0.2*next.FontSize
 	}
 	return next.X-prev.X > 0.95*prev.FontSize*float64(utf8.RuneCountInString(prev.S)) || next.X < prev.X
+}
+
+// checkPageImages refuses a page whose images would decode to more
+// pixels than the limits allow, before pdfcpu decodes any: pdfcpu inflates
+// a compressed image whole in memory, so a small PDF could carry a
+// decompression bomb. Every image's declared dimensions are checked, and
+// a plain Flate stream is inflated here, streaming and discarding, only as
+// far as those dimensions allow (at 4 channels of 16 bits, the most).
+func checkPageImages(p pdf.Page, lim Limits) error {
+	xobjs := p.Resources().Key("XObject")
+	for _, name := range xobjs.Keys() {
+		x := xobjs.Key(name)
+		if x.Key("Subtype").Name() != "Image" {
+			continue
+		}
+		w, h := x.Key("Width").Int64(), x.Key("Height").Int64()
+		if w > int64(lim.MaxSide) || h > int64(lim.MaxSide) {
+			return fmt.Errorf("%w: an image of %dx%d pixels (at most %d per side)", ErrTooLarge, w, h, lim.MaxSide)
+		}
+		if err := checkSize(int(w), int(h), lim); err != nil {
+			return err
+		}
+		if x.Key("Filter").Name() != "FlateDecode" || !x.Key("DecodeParms").IsNull() {
+			continue // other filters' output is bounded by the dimensions, or checked when decoded
+		}
+		most := w*h*4*2 + 4096
+		rd := x.Reader()
+		n, err := io.Copy(io.Discard, io.LimitReader(rd, most+1))
+		_ = rd.Close()
+		if err != nil {
+			return fmt.Errorf("%w: image %s: %w", ErrCorrupt, name, err)
+		}
+		if n > most {
+			return fmt.Errorf("%w: an image whose data inflates to more than its %dx%d pixels hold", ErrTooLarge, w, h)
+		}
+	}
+	return nil
 }
 
 var disablePDFConfig sync.Once
