@@ -2,7 +2,6 @@ package ocr_test
 
 import (
 	"bytes"
-	"compress/zlib"
 	"errors"
 	"image"
 	"image/jpeg"
@@ -254,30 +253,14 @@ func TestReadPDFKerning(t *testing.T) {
 // document as too large; an honest Flate image is read.
 func TestReadPDFImageBombs(t *testing.T) {
 	e := newEngine(t)
-	deflate := func(n int, v byte) []byte {
-		var b bytes.Buffer
-		zw, _ := zlib.NewWriterLevel(&b, zlib.BestCompression)
-		row := bytes.Repeat([]byte{v}, 1<<20)
-		for n > 0 {
-			k := min(n, len(row))
-			if _, err := zw.Write(row[:k]); err != nil {
-				t.Fatal(err)
-			}
-			n -= k
-		}
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
-	}
 	tests := []struct {
 		name   string
 		page   fixture.PDFPage
 		tooBig bool
 	}{
-		{"bomb: 64 MB from a 100x100 image", fixture.PDFPage{JPEG: deflate(64<<20, 0), W: 100, H: 100, ImageFilter: "FlateDecode"}, true},
-		{"declared over the side limit", fixture.PDFPage{JPEG: deflate(100, 255), W: 30000, H: 10, ImageFilter: "FlateDecode"}, true},
-		{"honest Flate image", fixture.PDFPage{JPEG: deflate(300*200, 255), W: 300, H: 200, ImageFilter: "FlateDecode"}, false},
+		{"bomb: 64 MB from a 100x100 image", fixture.PDFPage{JPEG: fixture.Deflate(64<<20, 0), W: 100, H: 100, ImageFilter: "FlateDecode"}, true},
+		{"declared over the side limit", fixture.PDFPage{JPEG: fixture.Deflate(100, 255), W: 30000, H: 10, ImageFilter: "FlateDecode"}, true},
+		{"honest Flate image", fixture.PDFPage{JPEG: fixture.Deflate(300*200, 255), W: 300, H: 200, ImageFilter: "FlateDecode"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

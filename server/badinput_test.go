@@ -110,6 +110,7 @@ func TestBadInputFailsWithReason(t *testing.T) {
 		{"jpeg header only", jpg[:40], "damaged or truncated"},
 		{"png bomb 40000x40000", pngBomb(t, 40000, 40000), "too large"},
 		{"pdf of 1000 pages", textPDF(1000, "TOTAL 1.00"), "too large"},
+		{"pdf image bomb", fixture.PDF(fixture.PDFPage{JPEG: fixture.Deflate(64<<20, 0), W: 100, H: 100, ImageFilter: "FlateDecode"}), "too large"},
 		{"corrupt pdf", []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF"), "damaged or truncated"},
 		{"pdf cut in half", func() []byte { p := textPDF(3, "TOTAL 1.00"); return p[:len(p)/2] }(), "damaged or truncated"},
 	}
