@@ -274,3 +274,17 @@ func TestReadPDFImageBombs(t *testing.T) {
 		})
 	}
 }
+
+// A page tree that lists itself among its kids is a damaged file, not a
+// reader that never returns (the PDF library alone loops for ever).
+func TestReadPDFPageTreeLoop(t *testing.T) {
+	e := newEngine(t)
+	pdf := fixture.PDF(fixture.PDFPage{Lines: []string{"SHOP", "TOTAL 12.50"}})
+	looped := bytes.Replace(pdf, []byte("/Kids [5 0 R]"), []byte("/Kids [2 0 R]"), 1)
+	if bytes.Equal(looped, pdf) {
+		t.Fatal("the fixture's page tree changed: update this test")
+	}
+	if _, err := e.Read(t.Context(), looped); !errors.Is(err, ocr.ErrCorrupt) {
+		t.Fatalf("got %v, want ErrCorrupt", err)
+	}
+}

@@ -56,9 +56,13 @@ func (e *Engine) readPDF(ctx context.Context, data []byte, pass Pass) (doc Docum
 		if err := ctx.Err(); err != nil {
 			return Document{}, err
 		}
-		page := textLayer(r.Page(i))
+		p, err := pageAt(r, i)
+		if err != nil {
+			return Document{}, err
+		}
+		page := textLayer(p)
 		if countAlnum(page) < minTextLayer {
-			if err := checkPageImages(r.Page(i), e.lim); err != nil {
+			if err := checkPageImages(p, e.lim); err != nil {
 				return Document{}, fmt.Errorf("page %d: %w", i, err)
 			}
 			scanned, ok, err := e.readPDFImage(data, i, pass)
@@ -162,16 +166,62 @@ func textLayer(p pdf.Page) Page {
 	return page
 }
 
+// maxTreeDepth bounds every walk up or down a PDF's page tree: in a
+// malformed file a node can be its own kid or parent, and the library's
+// own walks (Reader.Page, Page.Resources) then never end.
+const maxTreeDepth = 64
+
 // mediaBox is the page's MediaBox, inherited from its parents if need be.
-func mediaBox(p pdf.Page) pdf.Value {
+func mediaBox(p pdf.Page) pdf.Value { return inherited(p, "MediaBox") }
+
+// inherited is key's value on the page or on the nearest of its parents
+// that has one, as the page tree passes down MediaBox and Resources.
+func inherited(p pdf.Page, key string) pdf.Value {
 	v := p.V
-	for depth := 0; depth < 32 && !v.IsNull(); depth++ { // a malformed file may loop
-		if b := v.Key("MediaBox"); !b.IsNull() {
+	for depth := 0; depth < maxTreeDepth && !v.IsNull(); depth++ {
+		if b := v.Key(key); !b.IsNull() {
 			return b
 		}
 		v = v.Key("Parent")
 	}
 	return pdf.Value{}
+}
+
+// pageAt is the library's Reader.Page (the page numbered num, from 1, or
+// a null page when there is none) with the descent bounded: a Pages node
+// that lists itself among its kids sent Reader.Page round for ever (found
+// by FuzzReadPDF).
+func pageAt(r *pdf.Reader, num int) (pdf.Page, error) {
+	num-- // from 0
+	node := r.Trailer().Key("Root").Key("Pages")
+	for depth := 0; node.Key("Type").Name() == "Pages"; depth++ {
+		if depth == maxTreeDepth {
+			return pdf.Page{}, fmt.Errorf("%w: the page tree loops or is deeper than %d levels", ErrCorrupt, maxTreeDepth)
+		}
+		kids := node.Key("Kids")
+		next := pdf.Value{}
+		for i := 0; i < kids.Len() && next.IsNull(); i++ {
+			kid := kids.Index(i)
+			switch kid.Key("Type").Name() {
+			case "Pages":
+				if c := int(kid.Key("Count").Int64()); num < c {
+					next = kid
+				} else {
+					num -= c
+				}
+			case "Page":
+				if num == 0 {
+					return pdf.Page{V: kid}, nil
+				}
+				num--
+			}
+		}
+		if next.IsNull() {
+			break
+		}
+		node = next
+	}
+	return pdf.Page{}, nil
 }
 
 // glyphWidth is a glyph's advance. Type0 (CID) fonts give none through
@@ -200,7 +250,7 @@ func wordBreak(prev, next pdf.Text) bool {
 // a plain Flate stream is inflated here, streaming and discarding, only as
 // far as those dimensions allow (at 4 channels of 16 bits, the most).
 func checkPageImages(p pdf.Page, lim Limits) error {
-	xobjs := p.Resources().Key("XObject")
+	xobjs := inherited(p, "Resources").Key("XObject")
 	for _, name := range xobjs.Keys() {
 		x := xobjs.Key(name)
 		if x.Key("Subtype").Name() != "Image" {

@@ -48,7 +48,7 @@ type pdfFont struct {
 }
 
 func loadFont(p pdf.Page, name string) *pdfFont {
-	f := p.Font(name)
+	f := pdf.Font{V: inherited(p, "Resources").Key("Font").Key(name)} // p.Font, bounded
 	pf := &pdfFont{name: f.BaseFont(), enc: f.Encoder(), simple: f}
 	if pf.enc == nil {
 		pf.enc = latin1{}
