@@ -275,6 +275,21 @@ func TestReadPDFImageBombs(t *testing.T) {
 	}
 }
 
+// Spaces drawn over the start of a line (padding some writers add) do
+// not split its first word, while a real space still does.
+func TestReadPDFSpacesDrawnOver(t *testing.T) {
+	e := newEngine(t)
+	content := "BT /F1 8 Tf 45 677 Td (Factuurnummer: 993548900) Tj ET\n" +
+		"BT /F1 8 Tf 45 677 Td (  ) Tj ET"
+	doc, err := e.Read(t.Context(), fixture.PDF(fixture.PDFPage{Content: content}))
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if len(doc.Pages[0].Lines) != 1 || doc.Pages[0].Lines[0].Text != "Factuurnummer: 993548900" {
+		t.Errorf("lines %+v, want one: \"Factuurnummer: 993548900\"", doc.Pages[0].Lines)
+	}
+}
+
 // A page tree that lists itself among its kids is a damaged file, not a
 // reader that never returns (the PDF library alone loops for ever).
 func TestReadPDFPageTreeLoop(t *testing.T) {

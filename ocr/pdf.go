@@ -143,6 +143,11 @@ func textLayer(p pdf.Page) Page {
 		for i := range row {
 			g := &row[i]
 			blank := strings.TrimSpace(g.S) == ""
+			if blank && prev != nil && g.X+0.1*g.FontSize < prev.X+glyphWidth(*prev) {
+				// A space drawn over the glyph before it (some writers pad
+				// lines so) separates nothing: "F actuurnummer" was one word.
+				continue
+			}
 			if prev != nil && (blank || wordBreak(*prev, *g)) {
 				flush()
 			}
