@@ -199,6 +199,14 @@ func TestVendor(t *testing.T) {
 			vendor: "MR. D.I.Y. SDN BHD", address: "LOT 1851-A & 1851-B, JALAN KPB 6, KAWASAN PERINDUSTRIAN BALAKONG, 43300 SERI KEMBANGAN, SELANGOR",
 		},
 		{
+			name: "the guest's name is not the merchant",
+			lines: []string{
+				"PAYMENT RECEIPT", "Guest Name: Sanjay\tDate: 31/12/2017", "Hotel Details\tCheck In", "OYO 4189 Resort Nanganallur,",
+				"Grand Total\tRs 1939",
+			},
+			vendor: "OYO 4189 Resort Nanganallur",
+		},
+		{
 			name: "legal form on the next line",
 			lines: []string{
 				"3180300", "POPULAR BOOK", "CO. (M) SDN BHD", "(Co. No. 113825-W)", "No 8, Jalan 7/118B, Desa Tun Razak",

@@ -247,6 +247,9 @@ func findVendor(lay *layout) vendorResult {
 			if k.noise && !k.legal {
 				continue
 			}
+			if isCustomerLabel(newLabel(sg.text)) {
+				continue // "Guest Name: Sanjay", "Bill to": the customer, never the merchant
+			}
 			hasMoney := false
 			for _, m := range rowAmounts(&row{words: sg.words}) {
 				if m.isMoney() {
