@@ -50,3 +50,22 @@ func TestMerge(t *testing.T) {
 		})
 	}
 }
+
+// A second reading is for what the first did not find, not for what it
+// found unsure.
+func TestUnsure(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		f    Fields
+		want bool
+	}{
+		{"both found, the total a guess", Fields{Total: 19.10, Date: "2017-02-09", Confidence: map[string]int{KeyTotal: guessedTotalConf, KeyDate: 60}}, false},
+		{"no date", Fields{Total: 19.10, Confidence: map[string]int{KeyTotal: 92}}, true},
+		{"no total", Fields{Date: "2017-02-09", Confidence: map[string]int{KeyDate: 92}}, true},
+		{"nothing", Fields{}, true},
+	} {
+		if got := Unsure(tt.f); got != tt.want {
+			t.Errorf("%s: Unsure = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -115,6 +115,10 @@ func collectAmounts(lay *layout) []amountCand {
 	return out
 }
 
+// guessedTotalConf is the most a total printed nowhere can be sure of
+// when nothing else witnesses it.
+const guessedTotalConf = 50
+
 // totals is what the amounts add up to.
 type totals struct {
 	total, subtotal, tax, tip, discount, rounding float64
@@ -499,8 +503,8 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		case best.derived && !best.reconciled:
 			// Printed nowhere, only worked out from the payment less the
 			// change or the subtotal plus the tax: one misread digit in
-			// either makes it, so it is a guess worth a second reading.
-			t.totalConf = min(t.totalConf, 50)
+			// either makes it, so it is a guess.
+			t.totalConf = min(t.totalConf, guessedTotalConf)
 		case !best.reconciled:
 			// Nothing else on the page says so: one reading of one label.
 			t.totalConf = min(t.totalConf, 75)
