@@ -269,7 +269,9 @@ func checkPageImages(p pdf.Page, lim Limits) error {
 			return err
 		}
 		if x.Key("Filter").Name() != "FlateDecode" || !x.Key("DecodeParms").IsNull() {
-			continue // other filters' output is bounded by the dimensions, or checked when decoded
+			// A JPEG (DCT) is decoded by Go after its header's size check;
+			// a Flate stream with a predictor, or LZW, is left to pdfcpu.
+			continue
 		}
 		most := w*h*4*2 + 4096
 		rd := x.Reader()
