@@ -43,10 +43,7 @@ func putTestReceipts(t *testing.T, s *Store, n int) {
 				}
 				r.DocIDs = []uint64{d.ID}
 			}
-			if err := tx.Bucket(bucketReceiptsByUUID).Put([]byte(r.UUID), itob(id)); err != nil {
-				return err
-			}
-			if err := putReceipt(tx, nil, &r); err != nil {
+			if err := insertTestReceipt(tx, &r); err != nil {
 				return err
 			}
 		}
@@ -55,6 +52,15 @@ func putTestReceipts(t *testing.T, s *Store, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// insertTestReceipt stores a made-up receipt with its indexes, as
+// CreateReceipt would once its OCR is done.
+func insertTestReceipt(tx *bolt.Tx, r *Receipt) error {
+	if err := tx.Bucket(bucketReceiptsByUUID).Put([]byte(r.UUID), itob(r.ID)); err != nil {
+		return err
+	}
+	return putReceipt(tx, nil, r)
 }
 
 func TestEachReceipt(t *testing.T) {
