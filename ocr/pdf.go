@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -262,10 +263,9 @@ func checkPageImages(p pdf.Page, lim Limits) error {
 			continue
 		}
 		w, h := x.Key("Width").Int64(), x.Key("Height").Int64()
-		if w > int64(lim.MaxSide) || h > int64(lim.MaxSide) {
-			return fmt.Errorf("%w: an image of %dx%d pixels (at most %d per side)", ErrTooLarge, w, h, lim.MaxSide)
-		}
-		if err := checkSize(int(w), int(h), lim); err != nil {
+		// Clamped so that an absurd size is still an int on a 32-bit
+		// board; checkSize refuses it by its sides before multiplying.
+		if err := checkSize(int(min(w, math.MaxInt32)), int(min(h, math.MaxInt32)), lim); err != nil {
 			return err
 		}
 		if x.Key("Filter").Name() != "FlateDecode" || !x.Key("DecodeParms").IsNull() {
