@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -116,8 +115,22 @@ func TestBrowserExport(t *testing.T) {
 	b := newBrowser(t, a.url)
 	b.signIn("alice", "alice-password")
 	dir := t.TempDir()
+	// The file is on disk before Chromium has written all of it: wait for
+	// the download's "completed" event, not for the file.
+	events := true
+	completed := make(chan struct{}, 1)
+	if err := chromedp.ListenBrowser(b.ctx, func(ev any) {
+		if p, ok := ev.(*cdpbrowser.EventDownloadProgress); ok && p.State == cdpbrowser.DownloadProgressStateCompleted {
+			select {
+			case completed <- struct{}{}:
+			default:
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: &events,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -139,17 +152,11 @@ func TestBrowserExport(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#export-form button")),
 	)
 	file := filepath.Join(dir, "tillroll-receipts-2024-03-01-2024-03-31.csv")
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	for {
-		if _, err := os.Stat(file); err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			entries, _ := os.ReadDir(dir)
-			t.Fatalf("no %s downloaded (%v)", file, entries)
-		}
-		time.Sleep(50 * time.Millisecond)
+	select {
+	case <-completed:
+	case <-time.After(30 * time.Second):
+		entries, _ := os.ReadDir(dir)
+		t.Fatalf("no %s downloaded (%v)", file, entries)
 	}
 	f, err := os.Open(file)
 	if err != nil {
