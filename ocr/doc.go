@@ -12,6 +12,7 @@ package ocr
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"strings"
 )
@@ -99,4 +100,54 @@ var (
 	ErrTooLarge    = errors.New("image or document too large")
 	ErrCorrupt     = errors.New("file is damaged or truncated")
 	ErrEmpty       = errors.New("file is empty")
+	// ErrEncrypted is a PDF that cannot be opened without a password.
+	// It is also an ErrUnsupported.
+	ErrEncrypted = fmt.Errorf("%w: the PDF is encrypted", ErrUnsupported)
 )
+
+// Reason is a person's reason for an error from the input itself (one
+// that matches ErrEmpty, ErrUnsupported, ErrTooLarge or ErrCorrupt): the
+// kind of problem and, where the reader knows it, what it found, such as
+// "the image or document is too large: 30000x10 pixels (at most 20000 per
+// side ...)". It never holds a file path or a library's message. ok is
+// false for any other error.
+func Reason(err error) (reason string, ok bool) {
+	// The detail is what the reader wrote after the kind of error, which
+	// never holds a path: wrappers (a file's path, a page number) come
+	// before it.
+	detail := func(kind error) string {
+		msg, k := err.Error(), kind.Error()+": "
+		i := strings.Index(msg, k)
+		if i < 0 {
+			return ""
+		}
+		d := msg[i+len(k):]
+		if len(d) > 200 {
+			d = d[:200]
+		}
+		return d
+	}
+	with := func(s, detail string) string {
+		if detail == "" {
+			return s
+		}
+		return s + ": " + detail
+	}
+	switch {
+	case errors.Is(err, ErrEmpty):
+		return "the file is empty", true
+	case errors.Is(err, ErrEncrypted):
+		return "the PDF is encrypted with a password", true
+	case errors.Is(err, ErrUnsupported):
+		// "JPEG 2000 images in PDFs are not supported" says what is.
+		if d := detail(ErrUnsupported); strings.HasSuffix(d, "not supported") {
+			return d, true
+		}
+		return "the file is not a supported image or PDF", true
+	case errors.Is(err, ErrTooLarge):
+		return with("the image or document is too large", detail(ErrTooLarge)), true
+	case errors.Is(err, ErrCorrupt):
+		return "the file is damaged or truncated", true
+	}
+	return "", false
+}

@@ -32,9 +32,7 @@ type Engine struct {
 
 // NewEngine starts a Tesseract instance and checks that it can read.
 func NewEngine(opt Options) (*Engine, error) {
-	if opt.Limits == (Limits{}) {
-		opt.Limits = DefaultLimits()
-	}
+	opt.Limits = opt.Limits.withDefaults()
 	c := gosseract.NewClient()
 	if len(opt.Languages) > 0 {
 		if err := c.SetLanguage(opt.Languages...); err != nil {

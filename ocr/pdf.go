@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"math"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/ledongthuc/pdf"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 )
 
@@ -41,7 +41,26 @@ func (e *Engine) readPDF(ctx context.Context, data []byte, pass Pass) (doc Docum
 			doc, err = Document{}, fmt.Errorf("%w: malformed PDF: %v", ErrCorrupt, v)
 		}
 	}()
+	// Neither library sees a file the pre-scan has not passed.
+	info, err := preparePDF(data, e.lim)
+	if err != nil {
+		return Document{}, err
+	}
+	data = info.data
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil && info.encrypted {
+		// ledongthuc/pdf knows RC4 and AES-128 only through some
+		// dictionaries: pdfcpu decrypts the rest, and the clear file is
+		// pre-scanned again.
+		if data, err = decryptPDF(data); err != nil {
+			return Document{}, err
+		}
+		if info, err = preparePDF(data, e.lim); err != nil {
+			return Document{}, err
+		}
+		data = info.data
+		r, err = pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	}
 	if err != nil {
 		return Document{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
@@ -52,6 +71,7 @@ func (e *Engine) readPDF(ctx context.Context, data []byte, pass Pass) (doc Docum
 	case n > e.lim.MaxPages:
 		return Document{}, fmt.Errorf("%w: %d pages (at most %d)", ErrTooLarge, n, e.lim.MaxPages)
 	}
+	imgs := &pdfImages{data: data, read: map[int]Page{}}
 	doc = Document{Kind: KindPDF}
 	for i := 1; i <= n; i++ {
 		if err := ctx.Err(); err != nil {
@@ -61,23 +81,54 @@ func (e *Engine) readPDF(ctx context.Context, data []byte, pass Pass) (doc Docum
 		if err != nil {
 			return Document{}, err
 		}
-		page := textLayer(p)
+		page, err := textLayer(p)
+		if err != nil {
+			return Document{}, fmt.Errorf("page %d: %w", i, err)
+		}
 		if countAlnum(page) < minTextLayer {
-			if err := checkPageImages(p, e.lim); err != nil {
-				return Document{}, fmt.Errorf("page %d: %w", i, err)
-			}
-			scanned, ok, err := e.readPDFImage(data, i, pass)
+			scanned, ok, err := e.readPDFImage(imgs, i, pass)
 			if err != nil {
 				return Document{}, err
 			}
 			if ok {
 				page = scanned
+			} else if i <= len(info.pages) && len(page.Lines) == 0 {
+				if err := unsupportedCodec(info.pages[i-1]); err != nil {
+					return Document{}, fmt.Errorf("page %d: %w", i, err)
+				}
 			}
 		}
 		page.Number = i
 		doc.Pages = append(doc.Pages, page)
 	}
 	return doc, nil
+}
+
+// decryptPDF is an encrypted PDF with an empty user password, decrypted
+// by pdfcpu. The pre-scan has held its streams to the budgets already.
+func decryptPDF(data []byte) ([]byte, error) {
+	disablePDFConfig.Do(api.DisableConfigDir)
+	conf := model.NewDefaultConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	var out bytes.Buffer
+	if err := api.Decrypt(bytes.NewReader(data), &out, conf); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEncrypted, err)
+	}
+	return out.Bytes(), nil
+}
+
+// unsupportedCodec is the error for a page whose images are all in a
+// codec that no library here decodes, or nil.
+func unsupportedCodec(codecs []pName) error {
+	for _, c := range codecs {
+		switch c {
+		case "JPXDecode":
+			return fmt.Errorf("%w: JPEG 2000 images in PDFs are not supported", ErrUnsupported)
+		case "JBIG2Decode":
+			return fmt.Errorf("%w: JBIG2 images in PDFs are not supported", ErrUnsupported)
+		}
+	}
+	return nil
 }
 
 func countAlnum(p Page) int {
@@ -93,7 +144,7 @@ func countAlnum(p Page) int {
 }
 
 // textLayer gathers a page's glyphs into words and lines, top to bottom.
-func textLayer(p pdf.Page) Page {
+func textLayer(p pdf.Page) (Page, error) {
 	box := mediaBox(p)
 	x0, y0 := box.Index(0).Float64(), box.Index(1).Float64()
 	x1, y1 := box.Index(2).Float64(), box.Index(3).Float64()
@@ -104,7 +155,11 @@ func textLayer(p pdf.Page) Page {
 	page := Page{Width: int((x1 - x0) * k), Height: int((y1 - y0) * k), TextLayer: true}
 
 	var shown []pdf.Text
-	for _, t := range glyphs(p) {
+	all, err := glyphs(p)
+	if err != nil {
+		return Page{}, err
+	}
+	for _, t := range all {
 		if t.S != "" && t.FontSize > 0 {
 			shown = append(shown, t)
 		}
@@ -169,7 +224,7 @@ func textLayer(p pdf.Page) Page {
 		line.Text, line.Box = JoinWords(line.Words)
 		page.Lines = append(page.Lines, line)
 	}
-	return page
+	return page, nil
 }
 
 // maxTreeDepth bounds every walk up or down a PDF's page tree: in a
@@ -249,70 +304,54 @@ func wordBreak(prev, next pdf.Text) bool {
 	return next.X-prev.X > 0.95*prev.FontSize*float64(utf8.RuneCountInString(prev.S)) || next.X < prev.X
 }
 
-// checkPageImages refuses a page whose images would decode to more
-// pixels than the limits allow, before pdfcpu decodes any: pdfcpu inflates
-// a compressed image whole in memory, so a small PDF could carry a
-// decompression bomb. Every image's declared dimensions are checked, and
-// a plain Flate stream is inflated here, streaming and discarding, only as
-// far as those dimensions allow (at 4 channels of 16 bits, the most).
-func checkPageImages(p pdf.Page, lim Limits) error {
-	xobjs := inherited(p, "Resources").Key("XObject")
-	for _, name := range xobjs.Keys() {
-		x := xobjs.Key(name)
-		if x.Key("Subtype").Name() != "Image" {
-			continue
-		}
-		w, h := x.Key("Width").Int64(), x.Key("Height").Int64()
-		// Clamped so that an absurd size is still an int on a 32-bit
-		// board; checkSize refuses it by its sides before multiplying.
-		if err := checkSize(int(min(w, math.MaxInt32)), int(min(h, math.MaxInt32)), lim); err != nil {
-			return err
-		}
-		if x.Key("Filter").Name() != "FlateDecode" || !x.Key("DecodeParms").IsNull() {
-			// A JPEG (DCT) is decoded by Go after its header's size check;
-			// a Flate stream with a predictor, or LZW, is left to pdfcpu.
-			continue
-		}
-		most := w*h*4*2 + 4096
-		rd := x.Reader()
-		n, err := io.Copy(io.Discard, io.LimitReader(rd, most+1))
-		_ = rd.Close()
-		if err != nil {
-			return fmt.Errorf("%w: image %s: %w", ErrCorrupt, name, err)
-		}
-		if n > most {
-			return fmt.Errorf("%w: an image whose data inflates to more than its %dx%d pixels hold", ErrTooLarge, w, h)
-		}
-	}
-	return nil
-}
-
 var disablePDFConfig sync.Once
+
+// pdfImages reads a PDF's page images with pdfcpu, parsing the file once
+// for all its pages, and reads each image object once: a PDF that draws
+// one scan on 100 pages is read once, not 100 times.
+type pdfImages struct {
+	data []byte
+	ctx  *model.Context
+	read map[int]Page // by image object number
+}
 
 // readPDFImage reads the largest image of a scanned page. ok is false when
 // the page has no image.
-func (e *Engine) readPDFImage(data []byte, pageNr int, pass Pass) (page Page, ok bool, err error) {
-	// pdfcpu would otherwise read and write a configuration folder in the
-	// user's home.
-	disablePDFConfig.Do(api.DisableConfigDir)
-	conf := model.NewDefaultConfiguration()
-	conf.ValidationMode = model.ValidationRelaxed
-	pages, err := api.ExtractImagesRaw(bytes.NewReader(data), []string{strconv.Itoa(pageNr)}, conf)
+func (e *Engine) readPDFImage(imgs *pdfImages, pageNr int, pass Pass) (page Page, ok bool, err error) {
+	if imgs.ctx == nil {
+		// pdfcpu would otherwise read and write a configuration folder
+		// in the user's home.
+		disablePDFConfig.Do(api.DisableConfigDir)
+		conf := model.NewDefaultConfiguration()
+		conf.ValidationMode = model.ValidationRelaxed
+		conf.Cmd = model.EXTRACTIMAGES
+		ctx, err := api.ReadValidateAndOptimize(bytes.NewReader(imgs.data), conf)
+		if err != nil {
+			return Page{}, false, fmt.Errorf("%w: page %d images: %w", ErrCorrupt, pageNr, err)
+		}
+		imgs.ctx = ctx
+	}
+	found, err := pdfcpu.ExtractPageImages(imgs.ctx, pageNr, false)
 	if err != nil {
 		return Page{}, false, fmt.Errorf("%w: page %d images: %w", ErrCorrupt, pageNr, err)
 	}
 	var best *model.Image
-	for _, imgs := range pages {
-		for _, img := range imgs {
-			// pdfcpu does not always fill in the dimensions; the size is
-			// checked when the image is decoded.
-			if best == nil || img.Size > best.Size {
-				best = &img
-			}
+	for _, img := range found {
+		// pdfcpu does not always fill in the dimensions; the size is
+		// checked when the image is decoded.
+		if best == nil || img.Size > best.Size {
+			best = &img
 		}
 	}
 	if best == nil || best.Reader == nil {
 		return Page{}, false, nil
+	}
+	if p, ok := imgs.read[best.ObjNr]; ok {
+		p.Lines = slices.Clone(p.Lines)
+		return p, true, nil
+	}
+	if best.FileType == "jpx" {
+		return Page{}, false, fmt.Errorf("page %d: %w: JPEG 2000 images in PDFs are not supported", pageNr, ErrUnsupported)
 	}
 	raw, err := io.ReadAll(io.LimitReader(best.Reader, e.lim.MaxBytes*4))
 	if err != nil {
@@ -326,5 +365,6 @@ func (e *Engine) readPDFImage(data []byte, pageNr int, pass Pass) (page Page, ok
 	if err != nil {
 		return Page{}, false, err
 	}
+	imgs.read[best.ObjNr] = page
 	return page, true, nil
 }

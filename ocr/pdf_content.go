@@ -1,7 +1,17 @@
 package ocr
 
 import (
+	"fmt"
+
 	"github.com/ledongthuc/pdf"
+)
+
+// Bounds of a page's content walk (the content itself is at most
+// Limits.MaxStreamBytes, checked by the pre-scan): the graphics state
+// nesting (the spec's implementations stop at 28) and the glyphs kept.
+const (
+	maxStateDepth = 64
+	maxGlyphs     = 200_000
 )
 
 // The text layer is walked here rather than with pdf.Page.Content, which
@@ -135,11 +145,12 @@ func (f *pdfFont) width(code int) float64 {
 
 // glyphs walks a page's content and returns every glyph shown, with its
 // position and advance in page space.
-func glyphs(p pdf.Page) []pdf.Text {
+func glyphs(p pdf.Page) ([]pdf.Text, error) {
 	contents := p.V.Key("Contents")
 	if contents.IsNull() {
-		return nil
+		return nil, nil
 	}
+	overflow := 0 // q operators past maxStateDepth
 	fonts := map[string]*pdfFont{}
 	g := textState{ctm: identity, tm: identity, tlm: identity, scale: 1}
 	var stack []textState
@@ -150,6 +161,9 @@ func glyphs(p pdf.Page) []pdf.Text {
 			return
 		}
 		for _, code := range g.font.codes(raw) {
+			if len(out) == maxGlyphs {
+				return
+			}
 			var s string
 			if g.font.cid {
 				s = g.font.enc.Decode(string([]byte{byte(code >> 8), byte(code)}))
@@ -188,9 +202,15 @@ func glyphs(p pdf.Page) []pdf.Text {
 		}
 		switch op {
 		case "q":
-			stack = append(stack, g)
+			if len(stack) == maxStateDepth {
+				overflow++
+			} else {
+				stack = append(stack, g)
+			}
 		case "Q":
-			if len(stack) > 0 {
+			if overflow > 0 {
+				overflow--
+			} else if len(stack) > 0 {
 				g, stack = stack[len(stack)-1], stack[:len(stack)-1]
 			}
 		case "cm":
@@ -258,5 +278,8 @@ func glyphs(p pdf.Page) []pdf.Text {
 			}
 		}
 	})
-	return out
+	if len(out) == maxGlyphs {
+		return nil, fmt.Errorf("%w: a page shows more than %d glyphs", ErrTooLarge, maxGlyphs)
+	}
+	return out, nil
 }
