@@ -21,11 +21,70 @@ import (
 // dimensions are over the limits, so a decompression bomb (a small file
 // that claims 40000 x 40000 pixels) is never decoded.
 func checkImage(data []byte, lim Limits) error {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	return checkSize(cfg.Width, cfg.Height, lim)
+	if err := checkSize(cfg.Width, cfg.Height, lim); err != nil {
+		return err
+	}
+	// The decoders allocate the whole image before reading a pixel, in
+	// the format's own pixel type: 8 bytes a pixel for 16-bit RGBA.
+	perPixel := decodedBytes(format, cfg.ColorModel)
+	if need := float64(cfg.Width) * float64(cfg.Height) * perPixel; need > float64(lim.MaxImageBytes) {
+		return fmt.Errorf("%w: %dx%d pixels of %s take %d MB to decode (at most %d MB)",
+			ErrTooLarge, cfg.Width, cfg.Height, modelName(cfg.ColorModel), int64(need)>>20, lim.MaxImageBytes>>20)
+	}
+	return nil
+}
+
+// decodedBytes is how many bytes a pixel of the colour model takes once
+// decoded, with what the decoder needs beside it: the WebP lossless
+// decoder keeps its ARGB words and its transforms' rows as well as the
+// image (measured: about 3 times the image).
+func decodedBytes(format string, m color.Model) float64 {
+	var n float64
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		n = 1
+	case color.Gray16Model, color.Alpha16Model:
+		n = 2
+	case color.YCbCrModel:
+		n = 1.5 // 4:2:0, as cameras write
+	case color.NYCbCrAModel:
+		n = 2.5
+	case color.RGBA64Model, color.NRGBA64Model:
+		n = 8
+	default:
+		if _, ok := m.(color.Palette); ok {
+			n = 1
+		} else {
+			n = 4 // RGBA, NRGBA, CMYK
+		}
+	}
+	if format == "webp" && n == 4 {
+		n *= 3
+	}
+	return n
+}
+
+func modelName(m color.Model) string {
+	switch m {
+	case color.GrayModel:
+		return "8-bit gray"
+	case color.Gray16Model:
+		return "16-bit gray"
+	case color.YCbCrModel, color.NYCbCrAModel:
+		return "YCbCr"
+	case color.RGBA64Model, color.NRGBA64Model:
+		return "16-bit RGBA"
+	case color.CMYKModel:
+		return "CMYK"
+	}
+	if _, ok := m.(color.Palette); ok {
+		return "paletted colour"
+	}
+	return "8-bit RGBA"
 }
 
 func checkSize(w, h int, lim Limits) error {
@@ -68,8 +127,13 @@ const (
 // that the first pass misread often comes out right larger (1.25 was
 // measured better and faster than 1.6, and than 1.0).
 const (
-	minWidth        = 400
-	maxWidth        = 2400
+	minWidth = 400
+	maxWidth = 2400
+	// maxTessSide is the longest side handed to Tesseract: it keeps
+	// coordinates in 16 bits and crashed (SIGSEGV, in cgo, which no
+	// recover catches) on a 100 x 20000 receipt enlarged to 400 x 80000.
+	// An image is never enlarged past it; a longer one is shrunk to it.
+	maxTessSide     = 20000
 	secondPassScale = 1.25
 	maxSecondWidth  = 3600
 )
@@ -90,6 +154,7 @@ func Preprocess(img image.Image, pass Pass) (*image.Gray, float64) {
 	if pass == SecondPass {
 		scale = min(scale*secondPassScale, float64(maxSecondWidth)/float64(b.Dx()))
 	}
+	scale = min(scale, maxTessSide/float64(max(b.Dx(), b.Dy())))
 	g := toGray(img)
 	if scale != 1 {
 		w := int(float64(b.Dx())*scale + 0.5)
