@@ -215,15 +215,11 @@ func permanent(err error) bool {
 
 // Reason is the readable reason a document failed, for its Status.
 func Reason(err error) string {
+	// Input errors say what the reader found, never the file's path.
+	if r, ok := ocr.Reason(err); ok {
+		return r
+	}
 	switch {
-	case errors.Is(err, ocr.ErrEmpty):
-		return "the file is empty"
-	case errors.Is(err, ocr.ErrUnsupported):
-		return "the file is not a supported image or PDF"
-	case errors.Is(err, ocr.ErrTooLarge):
-		return "the image or document is too large: " + errText(err)
-	case errors.Is(err, ocr.ErrCorrupt):
-		return "the file is damaged or truncated"
 	case errors.Is(err, os.ErrNotExist):
 		return "the stored file is missing"
 	case errors.Is(err, errInternal):
