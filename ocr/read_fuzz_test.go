@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/gif"
 	"image/jpeg"
+	"slices"
 	"testing"
 
 	"golang.org/x/image/bmp"
@@ -12,7 +13,20 @@ import (
 
 	"tillroll/internal/fixture"
 	"tillroll/ocr"
+	"tillroll/ocr/hostile"
 )
+
+// hostileSeeds adds the crafted corpus's files of the kinds: each once
+// crashed, hung or exhausted a reader. Its bombs are made smaller than
+// the corpus test's, still far past the fuzz engine's limits.
+func hostileSeeds(f *testing.F, kinds ...ocr.Kind) {
+	for _, h := range hostile.All(hostile.Options{Bomb: 8 << 20}) {
+		k, err := ocr.Sniff(h.Data[:min(len(h.Data), ocr.SniffLen)])
+		if err == nil && slices.Contains(kinds, k) {
+			f.Add(h.Data)
+		}
+	}
+}
 
 // fuzzEngine reads with small limits, so that no input the fuzzer makes
 // costs more than a second.
@@ -58,6 +72,7 @@ func FuzzReadImage(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
+	hostileSeeds(f, ocr.KindPNG, ocr.KindTIFF, ocr.KindWebP, ocr.KindJPEG, ocr.KindGIF, ocr.KindBMP)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = e.Read(t.Context(), data)
 	})
@@ -86,6 +101,7 @@ func FuzzReadPDF(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
+	hostileSeeds(f, ocr.KindPDF)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = e.Read(t.Context(), data)
 	})

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"tillroll/internal/fixture"
+	"tillroll/ocr/hostile"
 	"tillroll/server"
 	"tillroll/store"
 )
@@ -63,6 +64,10 @@ func FuzzUpload(f *testing.F) {
 	f.Add([]byte("--" + fuzzBoundary + "\r\nContent-Disposition: form-data; name=\"pdf\"; filename=\"a\x00b\"\r\n\r\nGIF89a\r\n--" + fuzzBoundary + "--\r\n"))
 	f.Add([]byte("--" + fuzzBoundary + "\r\n\r\n"))
 	f.Add([]byte{})
+	// The crafted files that once took a reader down, as uploads.
+	for _, h := range hostile.All(hostile.Options{Bomb: 1 << 20}) {
+		f.Add(fuzzMultipart([3]string{"pdf", h.Name, string(h.Data)}))
+	}
 
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, "/api/v4?type=async", bytes.NewReader(body))
