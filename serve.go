@@ -32,6 +32,8 @@ type serveConfig struct {
 	logJSON                          bool
 	receiptLinkHosts                 string
 	ticketTTL                        time.Duration
+	fetchHosts                       string
+	openRegistration                 bool
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -49,6 +51,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.BoolVar(&cfg.logJSON, "log-json", false, "log as JSON lines instead of text")
 	fs.StringVar(&cfg.receiptLinkHosts, "receipt-link-hosts", "", "comma-separated hosts that receipt image links may point at besides this server (recorded, never fetched)")
 	fs.DurationVar(&cfg.ticketTTL, "ticket-ttl", 24*time.Hour, "how long a receipts-service login ticket lives")
+	fs.StringVar(&cfg.fetchHosts, "fetch-hosts", "", "comma-separated hosts a capture submit's url may fetch from; empty fetches none")
+	fs.BoolVar(&cfg.openRegistration, "open-registration", false, "serve POST /api/v4/register: anyone who reaches the box can make a capture account")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -118,6 +122,8 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 				Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass,
 			}},
 		}).Register,
+		FetchHosts: splitList(cfg.fetchHosts),
+		Register:   cfg.openRegistration,
 		Receipts: &server.ReceiptsConfig{
 			Store: st, Analyzer: an, TicketTTL: cfg.ticketTTL, LinkHosts: splitList(cfg.receiptLinkHosts), Logins: logins,
 		},

@@ -43,6 +43,8 @@ type Result struct {
 	Raw_Text       string         `json:"Raw_Text"`
 	Created        string         `json:"Created"`
 	Confidence     map[string]int `json:"Confidence,omitempty"`
+	// Photon's other keys (photon.go).
+	Photon
 	// Boxes is where the fields were read. It is no part of the "data"
 	// object: the store keeps it beside the result (store.Document.Boxes).
 	Boxes *Boxes `json:"-"`
@@ -117,6 +119,12 @@ type LineItem struct {
 	Price       float64 `json:"Price"`
 	Amount      float64 `json:"Amount"`
 	Tax         float64 `json:"Tax"`
+	Tax_Rate    float64 `json:"Tax_Rate"` // percent
+	Discount    float64 `json:"Discount"`
+	Date        string  `json:"Date"` // yyyy-MM-dd, when the line shows its own
+	Order       int     `json:"Order"`
+	Reference   string  `json:"Reference"`
+	Type        string  `json:"Type"`
 }
 
 // CreatedFormat is the layout of Result.Created.
@@ -130,6 +138,7 @@ func Placeholder(status, reason string, created time.Time) Result {
 		Reason:     reason,
 		Line_Items: []LineItem{},
 		Created:    created.UTC().Format(CreatedFormat),
+		Photon:     Photon{Tax_Lines: []TaxLine{}},
 	}
 }
 
@@ -158,9 +167,8 @@ func FromFields(doc ocr.Document, f extract.Fields, created time.Time) Result {
 		Confidence:     f.Confidence,
 		Boxes:          boxesOf(doc, f),
 	}
-	if r.Document_Type == "" {
-		r.Document_Type = "receipt"
-	}
+	r.Document_Type = DocumentType(r.Document_Type)
+	r.Photon = photonFields(f)
 	for _, it := range f.LineItems {
 		r.Line_Items = append(r.Line_Items, LineItem{
 			Line:        it.Line,
@@ -171,6 +179,9 @@ func FromFields(doc ocr.Document, f extract.Fields, created time.Time) Result {
 			Price:       round2(it.Price),
 			Amount:      round2(it.Amount),
 			Tax:         round2(it.Tax),
+			Tax_Rate:    it.TaxRate,
+			Discount:    round2(it.Discount),
+			Date:        it.Date,
 		})
 	}
 	return r

@@ -44,6 +44,7 @@ func Notifications(d store.Document, a store.Account) []store.Message {
 			IdempotencyKey: key,
 			URL:            url,
 			Payload:        webhookPayload(d, key),
+			AuthToken:      d.AuthToken,
 		})
 	}
 	return msgs
@@ -75,12 +76,14 @@ type webhookBody struct {
 	PhotonKey      string         `json:"photon_key"`
 	Data           capture.Result `json:"data"`
 	IdempotencyKey string         `json:"idempotency_key"`
+	// ID is the client's own ID given with the upload, echoed back.
+	ID string `json:"ID,omitempty"`
 }
 
 // webhookPayload is the body of the document's webhook. "data" is the
 // document as the capture API shows it by default (without confidences).
 func webhookPayload(d store.Document, key string) []byte {
-	body := webhookBody{PhotonKey: d.Key, Data: d.Data().WithoutConfidence(), IdempotencyKey: key}
+	body := webhookBody{PhotonKey: d.Key, Data: d.Data().WithoutConfidence(), IdempotencyKey: key, ID: d.RefID}
 	p, err := json.Marshal(body)
 	if err != nil {
 		// Unreachable in practice: the store encoded the same result as

@@ -88,6 +88,9 @@ func (w *Webhooks) post(ctx context.Context, m store.Message) error {
 	req.Header.Set("User-Agent", "Tillroll")
 	req.Header.Set(SignatureHeader, sign(key, m.Payload))
 	req.Header.Set(IdempotencyHeader, m.IdempotencyKey)
+	if m.AuthToken != "" {
+		req.Header.Set("Authorization", m.AuthToken)
+	}
 	resp, err := w.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("webhook to %s: %w", host, err)

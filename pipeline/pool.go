@@ -198,7 +198,7 @@ func (p *Pool) process(ctx context.Context, r Reader, d store.Document) (res cap
 	if err != nil {
 		return capture.Result{}, "", err
 	}
-	return Process(ctx, r, path, d.Created)
+	return ProcessAs(ctx, r, path, Want{Created: d.Created, DocType: d.DocType, PageStart: d.PageStart, PageEnd: d.PageEnd})
 }
 
 var errInternal = errors.New("internal error")

@@ -37,19 +37,48 @@ type Rereader interface {
 // the more confident reading. textHash identifies the recognised text for
 // duplicate detection ("" when there is none).
 func Process(ctx context.Context, r Reader, path string, created time.Time) (res capture.Result, textHash string, err error) {
+	return ProcessAs(ctx, r, path, Want{Created: created})
+}
+
+// Want is what the client asked of a document's reading.
+type Want struct {
+	Created time.Time
+	// DocType is the client's doctype: "invoice" and "receipt" (or
+	// "receipt-expense") are read by those rules; any other is read as
+	// extraction decides and shown under its own name. "" lets extraction
+	// decide.
+	DocType string
+	// PageStart and PageEnd (1-based, inclusive; 0 for open) are the pages
+	// of a PDF that count.
+	PageStart, PageEnd int
+}
+
+// ProcessAs is Process for what the client asked.
+func ProcessAs(ctx context.Context, r Reader, path string, w Want) (res capture.Result, textHash string, err error) {
 	doc, err := r.ReadFile(ctx, path)
 	if err != nil {
 		return capture.Result{}, "", fmt.Errorf("read %s: %w", path, err)
 	}
-	f := extract.Extract(doc)
+	doc = doc.OnlyPages(w.PageStart, w.PageEnd)
+	rules := ""
+	switch w.DocType {
+	case "invoice":
+		rules = "invoice"
+	case "receipt", "receipt-expense":
+		rules = "receipt"
+	}
+	f := extract.ExtractAs(doc, rules)
 	if rr, ok := r.(Rereader); ok && extract.Unsure(f) && scanned(doc) {
 		again, err := rr.ReadFilePass(ctx, path, ocr.SecondPass)
 		if err != nil {
 			return capture.Result{}, "", fmt.Errorf("read %s again: %w", path, err)
 		}
-		f = extract.Merge(f, extract.Extract(again))
+		f = extract.Merge(f, extract.ExtractAs(again.OnlyPages(w.PageStart, w.PageEnd), rules))
 	}
-	res = capture.FromFields(doc, f, created)
+	res = capture.FromFields(doc, f, w.Created)
+	if w.DocType != "" && rules == "" {
+		res.Document_Type = capture.DocumentType(w.DocType)
+	}
 	return res, TextHash(doc.Text()), nil
 }
 

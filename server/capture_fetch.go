@@ -11,14 +11,42 @@ import (
 	"tillroll/store"
 )
 
-// captureFetch is GET /api/v4/json?photon_key=KEY (and its aliases): the
-// document's data whatever its status, so a client can poll.
+// processingMessage is Photon's answer, with HTTP 200 and no data, while
+// a document is on its way. Photon's clients poll until it stops.
+const processingMessage = "The document you submitted is being processed."
+
+// captureFetch is GET /api/v4/json?photon_key=KEY (and its aliases), as
+// Photon answers it: while the document waits or is being read, 200 with
+// the processing message and no data; once read, 200 with the data; when
+// it could not be read, 400 (which Photon's SDK raises as an invalid
+// request) with the reason and the data, whose Status is "failed".
 func (s *Server) captureFetch(c *echo.Context) error {
 	d, err := s.documentFor(c, c.QueryParam("photon_key"))
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set(StatusHeader, d.Status)
+	switch d.Status {
+	case capture.StatusPending, capture.StatusProcessing:
+		return c.JSON(http.StatusOK, map[string]string{"message": processingMessage, "status": "success"})
+	case capture.StatusFailed:
+		return c.JSON(http.StatusBadRequest, failedResponse{
+			Message: "the document could not be read: " + d.Reason, Status: "error", Data: view(d.Data(), c),
+		})
+	}
 	return c.JSON(http.StatusOK, dataResponse{Data: view(d.Data(), c), Message: "success", Status: "success"})
+}
+
+// StatusHeader carries Tillroll's own status of the document (pending,
+// processing, completed, failed) on every answer of GET /api/v4/json, so
+// the not-ready answer's body stays exactly Photon's.
+const StatusHeader = "X-Tillroll-Status"
+
+// failedResponse is the answer for a document that could not be read.
+type failedResponse struct {
+	Message string         `json:"message"`
+	Status  string         `json:"status"`
+	Data    capture.Result `json:"data"`
 }
 
 // captureWebhookStatus is POST /webhook: the capture API's webhook status
@@ -34,10 +62,7 @@ func (s *Server) captureWebhookStatus(c *echo.Context) error {
 		return err
 	}
 	if d.Status == capture.StatusPending || d.Status == capture.StatusProcessing {
-		return c.JSON(http.StatusOK, map[string]string{
-			"message": "The document you submitted is being processed.",
-			"status":  "success",
-		})
+		return c.JSON(http.StatusOK, map[string]string{"message": processingMessage, "status": "success"})
 	}
 	return c.JSON(http.StatusOK, dataResponse{Data: view(d.Data(), c)})
 }

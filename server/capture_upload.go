@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"os"
 	"strings"
 
 	"github.com/labstack/echo/v5"
@@ -23,6 +23,7 @@ const uploadField = "pdf"
 
 type keyResponse struct {
 	PhotonKey string `json:"photon_key"`
+	DocPath   string `json:"doc_path"`
 	Message   string `json:"message"`
 	Status    string `json:"status"`
 }
@@ -31,6 +32,16 @@ type dataResponse struct {
 	Data    capture.Result `json:"data"`
 	Message string         `json:"message,omitempty"`
 	Status  string         `json:"status,omitempty"`
+}
+
+// capturePro is POST /api/pro, Photon's submit: always asynchronous.
+func (s *Server) capturePro(c *echo.Context) error {
+	d, err := s.receive(c, account(c))
+	if err != nil {
+		return err
+	}
+	s.queue.Kick()
+	return c.JSON(http.StatusOK, keyResponse{PhotonKey: d.Key, DocPath: d.DocPath(), Message: "success", Status: "success"})
 }
 
 // captureUpload is POST /api/v4: ?type=async answers with the photon key as
@@ -48,13 +59,13 @@ func (s *Server) captureUpload(c *echo.Context) error {
 	}
 	s.queue.Kick()
 	if mode == "async" {
-		return c.JSON(http.StatusOK, keyResponse{PhotonKey: d.Key, Message: "success", Status: "success"})
+		return c.JSON(http.StatusOK, keyResponse{PhotonKey: d.Key, DocPath: d.DocPath(), Message: "success", Status: "success"})
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.SyncTimeout)
 	defer cancel()
 	done, err := s.queue.Wait(ctx, d.ID)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return c.JSON(http.StatusAccepted, keyResponse{PhotonKey: d.Key, Message: "still processing: fetch the result later with this photon_key", Status: "success"})
+		return c.JSON(http.StatusAccepted, keyResponse{PhotonKey: d.Key, DocPath: d.DocPath(), Message: "still processing: fetch the result later with this photon_key", Status: "success"})
 	}
 	if err != nil {
 		return fmt.Errorf("wait for %s: %w", d.Key, err)
@@ -64,13 +75,16 @@ func (s *Server) captureUpload(c *echo.Context) error {
 
 // receive streams the multipart body: the document goes straight to a file
 // in the data directory (never to a temporary file elsewhere, never whole
-// into memory), then its record and job are committed together.
+// into memory), then its record and job are committed together. Instead
+// of a file, the parameter url names one to fetch (capture_url.go). The
+// submit parameters (capture_params.go) come in the query or as form
+// fields.
 func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, error) {
+	params := queryParams(c)
 	mr, err := c.Request().MultipartReader()
-	if err != nil {
-		return store.Document{}, errorf(http.StatusBadRequest, "send the document as multipart/form-data in the field \"pdf\"")
+	if err != nil && params["url"] == "" {
+		return store.Document{}, errorf(http.StatusBadRequest, "send the document as multipart/form-data in the field \"pdf\", or its address in the parameter url")
 	}
-	webhookURL := c.QueryParam("webhook_url")
 	var (
 		file     store.StoredFile
 		kind     ocr.Kind
@@ -84,7 +98,7 @@ func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, erro
 			}
 		}
 	}
-	for {
+	for mr != nil {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
@@ -101,13 +115,13 @@ func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, erro
 				return store.Document{}, err
 			}
 			saved = true
-		case name == "webhook_url":
+		case isSubmitField(name):
 			v, err := io.ReadAll(io.LimitReader(part, 4096))
 			if err != nil {
 				cleanup()
 				return store.Document{}, uploadReadError(err)
 			}
-			webhookURL = strings.TrimSpace(string(v))
+			params[name] = strings.TrimSpace(string(v))
 		default:
 			// Other fields are ignored, but read so the next part can start.
 			if _, err := io.Copy(io.Discard, part); err != nil {
@@ -116,9 +130,32 @@ func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, erro
 			}
 		}
 	}
+	if saved && params["url"] != "" {
+		cleanup()
+		return store.Document{}, errorf(http.StatusBadRequest, "send either a file in the field \"pdf\" or a url, not both")
+	}
+	sub, err := params.submission()
+	if err != nil {
+		cleanup()
+		return store.Document{}, err
+	}
+	if !saved && params["url"] != "" {
+		file, kind, fileName, err = s.fetchURL(c.Request().Context(), params["url"])
+		if err != nil {
+			return store.Document{}, err
+		}
+		saved, sub.SourceURL = true, params["url"]
+	}
 	if !saved {
 		return store.Document{}, errorf(http.StatusBadRequest, "no file: send the document in the multipart field \"pdf\"")
 	}
+	if sub.PageStart > 0 || sub.PageEnd > 0 {
+		if err := s.checkPageRange(file, sub); err != nil {
+			cleanup()
+			return store.Document{}, err
+		}
+	}
+	webhookURL := params["webhook_url"]
 	if webhookURL != "" {
 		if err := store.ValidateWebhookURL(webhookURL); err != nil {
 			cleanup()
@@ -127,6 +164,7 @@ func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, erro
 	}
 	d, err := s.store.CreateDocument(store.NewDocument{
 		Account: a.Username, FileName: fileName, File: file, Kind: string(kind), WebhookURL: webhookURL,
+		Submission: sub,
 	})
 	if err != nil {
 		cleanup()
@@ -135,8 +173,25 @@ func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, erro
 	return d, nil
 }
 
+// checkPageRange holds page_start and page_end to the stored file's pages.
+func (s *Server) checkPageRange(file store.StoredFile, sub store.Submission) error {
+	p, err := s.store.FilePath(file.Path)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return fmt.Errorf("read upload: %w", err)
+	}
+	n, err := ocr.PageCount(data)
+	if err != nil {
+		return errorf(http.StatusBadRequest, "page_start or page_end given, but the file's pages cannot be counted: it is damaged")
+	}
+	return checkPages(sub, n)
+}
+
 // save checks the type by the file's first bytes, then streams it to disk.
-func (s *Server) save(part *multipart.Part) (store.StoredFile, ocr.Kind, error) {
+func (s *Server) save(part io.Reader) (store.StoredFile, ocr.Kind, error) {
 	file, kind, err := s.store.SaveUpload(part, s.cfg.MaxUpload)
 	switch {
 	case errors.Is(err, ocr.ErrEmpty):

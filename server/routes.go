@@ -15,7 +15,10 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod: true, LogURIPath: true, LogStatus: true, LogLatency: true, LogRequestID: true,
+		// The error handler writes the answer first, so the log has the
+		// status the client got (not 500 for every error it does not know).
+		HandleError: true,
+		LogMethod:   true, LogURIPath: true, LogStatus: true, LogLatency: true, LogRequestID: true,
 		LogValuesFunc: func(c *echo.Context, v middleware.RequestLoggerValues) error {
 			// The path, never the query: it may carry a photon key or a webhook URL.
 			s.cfg.Logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
@@ -30,8 +33,15 @@ func (s *Server) routes() *echo.Echo {
 	// An upload is the file plus its multipart framing.
 	upload := middleware.BodyLimit(s.cfg.MaxUpload + 1<<20)
 
+	// An API client on an unknown path gets JSON, never the web app's pages.
+	e.Use(apiNotFound)
+
 	// Anyone.
 	e.GET("/healthz", s.healthz)
+	e.GET("/health", s.health)
+	if s.cfg.Register {
+		e.POST("/api/v4/register", s.register, small)
+	}
 	if s.cfg.Metrics != nil {
 		e.GET("/metrics", s.metrics)
 	}
@@ -39,11 +49,15 @@ func (s *Server) routes() *echo.Echo {
 	// Capture API accounts (the four credential headers).
 	capture := e.Group("", s.captureAuth)
 	capture.POST("/api/v4", s.captureUpload, upload)
+	capture.POST("/api/pro", s.capturePro, upload)
 	for _, p := range []string{"/api/v4/json", "/api/v1/json", "/api/v2/scanapis/json"} {
 		capture.GET(p, s.captureFetch)
 	}
 	capture.POST("/webhook", s.captureWebhookStatus, small)
 	capture.PUT("/api/v4/account/webhook", s.captureSetWebhook, small)
+	capture.GET("/download-file", s.downloadFile)
+	capture.DELETE("/delete-file", s.deleteFile)
+	capture.GET("/balance", s.balance)
 
 	// The identity and receipts services (receipts_routes.go lists them).
 	s.receiptRoutes(e)

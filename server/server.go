@@ -29,6 +29,12 @@ type Store interface {
 	DocumentByKey(account, key string) (store.Document, error)
 	SetWebhook(username, rawURL string) error
 	QueueDepth() (int, error)
+	// Photon's other calls (photon.go).
+	FilePath(rel string) (string, error)
+	DocumentByDocPath(account, docPath string) (store.Document, error)
+	DeleteDocument(account string, id uint64) error
+	Balance(account string, year int, month time.Month) (store.Balance, error)
+	CreateAccount(username, email string) (store.Credentials, error)
 }
 
 // Queue is what the handlers need of the OCR pool.
@@ -50,6 +56,13 @@ type Config struct {
 	Web func(e *echo.Echo)
 	// Receipts turns on the identity and receipts services; nil for none.
 	Receipts *ReceiptsConfig
+	// FetchHosts are the hosts a submit's url may name; none fetches no URL.
+	FetchHosts []string
+	// Register opens POST /api/v4/register: anyone who can reach the box
+	// can make a capture account (a sandbox-style box). Off by default.
+	Register bool
+	// Now is the clock (the month of GET /balance); time.Now when nil.
+	Now func() time.Time
 }
 
 // Server holds the HTTP handlers.
@@ -67,6 +80,9 @@ func New(st Store, q Queue, cfg Config) *Server {
 	}
 	if cfg.SyncTimeout <= 0 {
 		cfg.SyncTimeout = 5 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -40,14 +40,18 @@ type Credentials struct {
 	SecretKey string `json:"secret_key"`
 }
 
-// Usernames appear in photon keys (data/<username>/...), so they are plain.
-var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+// Usernames appear in photon keys (data/<username>/...), so they are
+// plain: a name, or an e-mail address as Photon's usernames are. A photon
+// key is only ever a key in the database, never a path on disk, and these
+// characters hold no "/" or "..".
+var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._+-]{0,63}(@[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)+)?$`)
 
 // CreateAccount makes an account and returns its credentials in clear: the
 // only time they exist outside the client.
 func (s *Store) CreateAccount(username, email string) (Credentials, error) {
-	if !usernameRE.MatchString(username) {
-		return Credentials{}, fmt.Errorf("%w: username must be 1-64 of a-z 0-9 . _ - and start with a letter or digit", ErrInvalid)
+	username = strings.ToLower(username) // e-mail addresses are not told apart by case
+	if !usernameRE.MatchString(username) || strings.Contains(username, "..") || len(username) > 254 {
+		return Credentials{}, fmt.Errorf("%w: username must be 1-64 of a-z 0-9 . _ + - starting with a letter or digit, or an e-mail address", ErrInvalid)
 	}
 	if err := validateEmail(email); err != nil {
 		return Credentials{}, err
@@ -160,7 +164,7 @@ func (s *Store) Account(username string) (Account, error) {
 // is compared in constant time and all of them are always compared, so the
 // answer takes as long whichever one is wrong.
 func (s *Store) Authenticate(c Credentials) (Account, error) {
-	a, err := s.Account(c.Username)
+	a, err := s.Account(strings.ToLower(c.Username))
 	if err != nil {
 		// Compare against something anyway to keep the timing flat.
 		secretMatches(c.APIKey, make([]byte, 32))

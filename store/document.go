@@ -25,6 +25,7 @@ type Document struct {
 	SHA256     string          `json:"sha256"`
 	Kind       string          `json:"kind"`
 	WebhookURL string          `json:"webhook_url,omitempty"` // passed with this upload
+	Submission                 // the rest of what the client asked for (document_photon.go)
 	Status     string          `json:"status"`
 	Reason     string          `json:"reason,omitempty"`
 	TextHash   string          `json:"text_hash,omitempty"`
@@ -34,14 +35,16 @@ type Document struct {
 	Updated    time.Time       `json:"updated"`
 }
 
-// Data is the document's "data" object as the capture API shows it.
+// Data is the document's "data" object as the capture API shows it, with
+// its photon key and doc_path.
 func (d Document) Data() capture.Result {
+	r := capture.Placeholder(d.Status, d.Reason, d.Created)
 	if d.Result != nil && (d.Status == capture.StatusCompleted || d.Status == capture.StatusFailed) {
-		r := *d.Result
+		r = *d.Result
 		r.Status, r.Reason = d.Status, d.Reason
-		return r
 	}
-	return capture.Placeholder(d.Status, d.Reason, d.Created)
+	r.PhotonKey, r.DocPath = d.Key, d.DocPath()
+	return r.Complete()
 }
 
 // NewDocument is what CreateDocument needs.
@@ -51,6 +54,7 @@ type NewDocument struct {
 	File       StoredFile
 	Kind       string
 	WebhookURL string
+	Submission
 }
 
 // CreateDocument records an upload whose file is already saved and queues
@@ -66,6 +70,7 @@ func (s *Store) CreateDocument(in NewDocument) (Document, error) {
 		SHA256:     in.File.SHA256,
 		Kind:       in.Kind,
 		WebhookURL: in.WebhookURL,
+		Submission: in.Submission,
 		Status:     capture.StatusPending,
 		Created:    now,
 		Updated:    now,

@@ -44,7 +44,8 @@ func TestCompleteKeepsBoxesBeside(t *testing.T) {
 	}
 	r.Boxes = nil
 	r.Status = capture.StatusCompleted
-	want, _ := json.Marshal(r)
+	r.PhotonKey, r.DocPath = got.Key, got.DocPath()
+	want, _ := json.Marshal(r.Complete())
 	if string(data) != string(want) || strings.Contains(strings.ToLower(string(data)), "box") {
 		t.Fatalf("data %s, want %s", data, want)
 	}

@@ -31,6 +31,9 @@ type Message struct {
 	// Webhook: the JSON body to POST to URL.
 	URL     string `json:"url,omitempty"`
 	Payload []byte `json:"payload,omitempty"`
+	// AuthToken is sent as the webhook's Authorization header (the
+	// upload's auth_token).
+	AuthToken string `json:"auth_token,omitempty"`
 
 	Attempts    int       `json:"attempts"`
 	NextAttempt time.Time `json:"next_attempt"`

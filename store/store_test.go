@@ -92,7 +92,12 @@ func TestCreateAccountValidates(t *testing.T) {
 	for _, tc := range []struct{ name, email string }{
 		{"../etc", "a@example.com"},
 		{"", "a@example.com"},
-		{"Shop", "a@example.com"},
+		{"Shop Floor", "a@example.com"},
+		{"shop@", "a@example.com"},
+		{"shop@example", "a@example.com"},
+		{"a/b@example.com", "a@example.com"},
+		{"a..b@example.com", "a@example.com"},
+		{"shop@exa_mple.com", "a@example.com"},
 		{"shop", "not an address"},
 		{"shop", "Shop <a@example.com>"},
 	} {
@@ -379,5 +384,28 @@ func TestOpenHeldDatabaseFailsFast(t *testing.T) {
 	}
 	if time.Since(start) > 10*time.Second {
 		t.Fatalf("Open hung for %v", time.Since(start))
+	}
+}
+
+// Photon's usernames are e-mail addresses: such an account works, in any
+// case, and its photon keys hold the address and no path.
+func TestCreateAccountEmailUsername(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	c, err := s.CreateAccount("Shop@Example.com", "shop@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Username != "shop@example.com" {
+		t.Errorf("username %q, want it lower case", c.Username)
+	}
+	for _, name := range []string{"shop@example.com", "SHOP@example.COM"} {
+		c2 := c
+		c2.Username = name
+		if _, err := s.Authenticate(c2); err != nil {
+			t.Errorf("Authenticate as %q: %v", name, err)
+		}
+	}
+	if _, err := s.CreateAccount("shop@example.com", "other@example.com"); !errors.Is(err, ErrExists) {
+		t.Errorf("same address again: %v", err)
 	}
 }

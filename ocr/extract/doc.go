@@ -25,6 +25,8 @@ type Fields struct {
 	CurrencyCode  string // ISO 4217, e.g. "MYR", "USD", "EUR"
 	InvoiceNumber string
 	LineItems     []LineItem
+	// More is the rest of Photon's fields (more.go).
+	More More
 	// Confidence is 0-100 per field, keyed by the capture API's field name
 	// (Vendor_Name, Date, Total, ...). A field that was not found has 0.
 	Confidence map[string]int
@@ -55,5 +57,8 @@ type LineItem struct {
 	Price       float64 // unit price
 	Amount      float64 // line total
 	Tax         float64
-	Box         Box // the rows the item was read from
+	TaxRate     float64 // percent, when the line prints its own rate
+	Discount    float64 // taken off this line
+	Date        string  // yyyy-MM-dd, when the line prints its own date
+	Box         Box     // the rows the item was read from
 }

@@ -24,7 +24,11 @@ const (
 
 // Extract finds a receipt's or an invoice's fields in what OCR read. It
 // never fails: a field it cannot find is left empty with confidence 0.
-func Extract(doc ocr.Document) Fields {
+func Extract(doc ocr.Document) Fields { return ExtractAs(doc, "") }
+
+// ExtractAs is Extract with the document type given ("receipt" or
+// "invoice") rather than decided from the text; "" decides.
+func ExtractAs(doc ocr.Document, as string) Fields {
 	f := Fields{Confidence: map[string]int{}, Boxes: map[string]Box{}}
 	lay := buildLayout(doc)
 	if len(lay.rows) == 0 {
@@ -33,6 +37,9 @@ func Extract(doc ocr.Document) Fields {
 	}
 	var dtConf int
 	f.DocumentType, dtConf = docType(lay)
+	if as != "" {
+		f.DocumentType, dtConf = as, 100
+	}
 	f.Confidence[KeyDocumentType] = dtConf
 
 	cands := collectAmounts(lay)
@@ -91,6 +98,7 @@ func Extract(doc ocr.Document) Fields {
 	f.InvoiceNumber = num
 	setConf(f.Confidence, KeyInvoiceNumber, num != "", numConf)
 	setBox(f.Boxes, KeyInvoiceNumber, num != "", numBox)
+	f.More = findMore(lay, &f)
 	return f
 }
 

@@ -1,0 +1,47 @@
+package ocr
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// PageCount is how many pages a stored document has: a PDF's page count,
+// 1 for an image. It reads no page.
+func PageCount(data []byte) (n int, err error) {
+	kind, err := Sniff(data[:min(len(data), SniffLen)])
+	if err != nil {
+		return 0, err
+	}
+	if kind != KindPDF {
+		return 1, nil
+	}
+	defer func() {
+		// The PDF library panics on some malformed files.
+		if v := recover(); v != nil {
+			n, err = 0, fmt.Errorf("%w: malformed PDF: %v", ErrCorrupt, v)
+		}
+	}()
+	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return r.NumPage(), nil
+}
+
+// OnlyPages is d with only its pages first to last (1-based, inclusive);
+// 0 leaves that end open.
+func (d Document) OnlyPages(first, last int) Document {
+	if first <= 0 && last <= 0 {
+		return d
+	}
+	out := Document{Kind: d.Kind}
+	for _, p := range d.Pages {
+		if (first > 0 && p.Number < first) || (last > 0 && p.Number > last) {
+			continue
+		}
+		out.Pages = append(out.Pages, p)
+	}
+	return out
+}
