@@ -12,12 +12,18 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"tillroll/docs"
 	"tillroll/ocr"
 	"tillroll/store"
 )
 
 // The rest of Photon's surface: the original file, its deletion, the
 // balance, the health check, registration, and JSON 404s for API clients.
+
+// openAPI is GET /openapi.yaml: the capture API described in OpenAPI 3.
+func (s *Server) openAPI(c *echo.Context) error {
+	return c.Blob(http.StatusOK, "application/yaml", docs.OpenAPI)
+}
 
 // health is GET /health: JSON, no credentials needed.
 func (s *Server) health(c *echo.Context) error {

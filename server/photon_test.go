@@ -464,3 +464,33 @@ func TestPhotonClientFlow(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIListsEveryCall: docs/openapi.yaml, served at /openapi.yaml,
+// names every capture-API route the server has.
+func TestOpenAPIListsEveryCall(t *testing.T) {
+	e := newEnvWith(t, server.Config{Register: true}, pipeline.Options{})
+	resp, err := http.Get(e.url + "/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !bytes.HasPrefix(doc, []byte("openapi: 3.")) {
+		t.Fatalf("/openapi.yaml: %d %.40s", resp.StatusCode, doc)
+	}
+	srv := server.New(e.st, e.pool, server.Config{Register: true})
+	for _, r := range srv.Handler().(*echo.Echo).Router().Routes() {
+		p := r.Path
+		if r.Method == echo.RouteNotFound || strings.HasPrefix(p, "/receipts-service") || strings.HasPrefix(p, "/identity-service") || p == "/metrics" {
+			continue
+		}
+		for _, part := range strings.Split(p, "/") {
+			if strings.HasPrefix(part, ":") {
+				p = strings.Replace(p, part, "{"+part[1:]+"}", 1)
+			}
+		}
+		if !bytes.Contains(doc, []byte("\n  "+p+":\n")) {
+			t.Errorf("openapi.yaml lacks %s %s", r.Method, p)
+		}
+	}
+}

@@ -39,6 +39,7 @@ func (s *Server) routes() *echo.Echo {
 	// Anyone.
 	e.GET("/healthz", s.healthz)
 	e.GET("/health", s.health)
+	e.GET("/openapi.yaml", s.openAPI)
 	if s.cfg.Register {
 		e.POST("/api/v4/register", s.register, small)
 	}
