@@ -23,7 +23,25 @@ func PageCount(data []byte) (n int, err error) {
 			n, err = 0, fmt.Errorf("%w: malformed PDF: %v", ErrCorrupt, v)
 		}
 	}()
+	// As readPDF: the library sees only a file the pre-scan has passed.
+	lim := DefaultLimits()
+	lim.MaxBytes = max(lim.MaxBytes, int64(len(data)))
+	info, err := preparePDF(data, lim)
+	if err != nil {
+		return 0, err
+	}
+	data = info.data
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil && info.encrypted {
+		if data, err = decryptPDF(data); err != nil {
+			return 0, err
+		}
+		if info, err = preparePDF(data, lim); err != nil {
+			return 0, err
+		}
+		data = info.data
+		r, err = pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	}
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
