@@ -65,6 +65,32 @@ func runAccount(ctx context.Context, args []string, getenv func(string) string, 
 		}, func(c *http.Client) error {
 			return adminCall(ctx, c, http.MethodPut, "/accounts/"+name+"/webhook", server.WebhookRequest{WebhookURL: url}, nil)
 		})
+	case "show":
+		domain := fs.String("smtp-domain", "tillroll.local", "mail domain of the intake address, as given to serve")
+		if err := parseFlags(fs, args[1:], getenv); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return fmt.Errorf("%w: account show NAME [--data DIR] [--smtp-domain DOMAIN]", errUsage)
+		}
+		name := fs.Arg(0)
+		var v server.AccountView
+		err := withStore(ctx, *data, func(st *store.Store) error {
+			var err error
+			v, err = server.ShowAccount(st, name)
+			return err
+		}, func(c *http.Client) error {
+			return adminCall(ctx, c, http.MethodGet, "/accounts/"+name, nil, &v)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "account:        %s\nemail:          %s\n", v.Username, v.Email)
+		if v.WebhookURL != "" {
+			fmt.Fprintf(stdout, "webhook:        %s\n", v.WebhookURL)
+		}
+		fmt.Fprintf(stdout, "intake address: %s@%s\n", v.IntakeLocal, *domain)
+		return nil
 	default:
 		return fmt.Errorf("%w: unknown account command %q", errUsage, args[0])
 	}

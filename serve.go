@@ -34,6 +34,7 @@ type serveConfig struct {
 	ticketTTL                        time.Duration
 	fetchHosts                       string
 	openRegistration                 bool
+	intake                           intakeConfig
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -53,6 +54,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&cfg.ticketTTL, "ticket-ttl", 24*time.Hour, "how long a receipts-service login ticket lives")
 	fs.StringVar(&cfg.fetchHosts, "fetch-hosts", "", "comma-separated hosts a capture submit's url may fetch from; empty fetches none")
 	fs.BoolVar(&cfg.openRegistration, "open-registration", false, "serve POST /api/v4/register: anyone who reaches the box can make a capture account")
+	cfg.intake.flags(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -117,7 +119,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		Web: web.New(web.Config{
 			DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth,
 			Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: cfg.maxUpload,
-			Logger: log.With("component", "web"),
+			Logger: log.With("component", "web"), IntakeAddress: cfg.intake.address(st),
 			Mail: &web.MailPages{Relay: mail, Webhooks: hooks, Flags: web.SMTPFlags{
 				Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass,
 			}},
@@ -128,6 +130,11 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 			Store: st, Analyzer: an, TicketTTL: cfg.ticketTTL, LinkHosts: splitList(cfg.receiptLinkHosts), Logins: logins,
 		},
 	})
+	intakes, err := cfg.intake.start(st, pool, cfg.maxUpload, log, stdout)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	admin, err := listenAdmin(cfg.data)
 	if err != nil {
 		_ = ln.Close()
@@ -160,6 +167,9 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	goRun("mailer", mail.Run)
 	goRun("webhooks", hooks.Run)
 	goRun("receipts analyzer", an.Run)
+	for _, run := range intakes {
+		goRun("intake", run)
+	}
 
 	go func() {
 		if err := server.ServeAdmin(httpCtx, admin, st); err != nil {

@@ -13,6 +13,8 @@
 //	ocr_jobs                      id (same as its document) -> Job (JSON); only unfinished jobs
 //	outbox                        id -> Message (JSON); waiting messages
 //	outbox_done                   id -> Message (JSON); sent messages, kept for the record
+//	intake_marks                  mark -> ids of the documents it made (8 bytes each); what the mail
+//	                              server, IMAP and watch folders took in (store/intake.go)
 //
 // The receipts service (store/user.go, retailer.go, product.go, receipt*.go):
 //
@@ -61,6 +63,7 @@ var (
 	bucketOCRJobs         = []byte("ocr_jobs")
 	bucketOutbox          = []byte("outbox")
 	bucketOutboxDone      = []byte("outbox_done")
+	bucketIntakeMarks     = []byte("intake_marks")
 
 	bucketUsers                = []byte("users")
 	bucketTickets              = []byte("tickets")
@@ -88,7 +91,7 @@ var (
 	allBuckets = [][]byte{
 		bucketMeta, bucketAccounts, bucketAccountsByID, bucketDocuments,
 		bucketDocumentsByKey, bucketDocumentsBySHA, bucketDocumentsByText,
-		bucketOCRJobs, bucketOutbox, bucketOutboxDone,
+		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks,
 		bucketUsers, bucketTickets, bucketReceiptImages, bucketReceipts, bucketReceiptsByUUID, bucketReceiptsByDoc,
 		bucketReceiptsByUser, bucketReceiptsByUserStatus, bucketReceiptsByUserRetail,
 		bucketReceiptsByStatus, bucketReceiptsByRetailer, bucketReceiptsByRetailKey, bucketReceiptsByTerm,

@@ -30,7 +30,8 @@ type Document struct {
 	Reason     string          `json:"reason,omitempty"`
 	TextHash   string          `json:"text_hash,omitempty"`
 	Result     *capture.Result `json:"result,omitempty"`
-	Boxes      *capture.Boxes  `json:"boxes,omitempty"` // where the result's fields were read (nil in older records); never in the API
+	Boxes      *capture.Boxes  `json:"boxes,omitempty"`  // where the result's fields were read (nil in older records); never in the API
+	Source     *Source         `json:"source,omitempty"` // mail or watch folder it came from (nil for uploads)
 	Created    time.Time       `json:"created"`
 	Updated    time.Time       `json:"updated"`
 }
@@ -55,26 +56,14 @@ type NewDocument struct {
 	Kind       string
 	WebhookURL string
 	Submission
+	Source *Source // where a document came from when not through the HTTP API
 }
 
 // CreateDocument records an upload whose file is already saved and queues
 // its OCR job, in one transaction. The photon key is unique: the same file
 // name twice gets "name.json", then "name-2.json" and so on.
 func (s *Store) CreateDocument(in NewDocument) (Document, error) {
-	now := s.now().UTC()
-	d := Document{
-		Account:    in.Account,
-		FileName:   SanitizeFileName(in.FileName),
-		Path:       in.File.Path,
-		Size:       in.File.Size,
-		SHA256:     in.File.SHA256,
-		Kind:       in.Kind,
-		WebhookURL: in.WebhookURL,
-		Submission: in.Submission,
-		Status:     capture.StatusPending,
-		Created:    now,
-		Updated:    now,
-	}
+	d := newDocument(in, s.now().UTC())
 	// Batch: uploads that arrive together share one commit and its fsyncs,
 	// which is what bounds upload latency under load. The function may run
 	// twice (bbolt retries it alone if the batch fails); it sets every field
@@ -89,6 +78,24 @@ func (s *Store) CreateDocument(in NewDocument) (Document, error) {
 		return Document{}, err
 	}
 	return d, nil
+}
+
+// newDocument is the pending record of an upload.
+func newDocument(in NewDocument, now time.Time) Document {
+	return Document{
+		Account:    in.Account,
+		FileName:   SanitizeFileName(in.FileName),
+		Path:       in.File.Path,
+		Size:       in.File.Size,
+		SHA256:     in.File.SHA256,
+		Kind:       in.Kind,
+		WebhookURL: in.WebhookURL,
+		Submission: in.Submission,
+		Source:     in.Source,
+		Status:     capture.StatusPending,
+		Created:    now,
+		Updated:    now,
+	}
 }
 
 // insertDocument gives d its id and a free photon key made from stem,

@@ -35,6 +35,7 @@ type accountData struct {
 	Email   string // the email fields' value
 	Webhook string // the webhook field's value
 	Invalid string // the field an error is about: email, webhook, confirm
+	Intake  string // the address scanners mail documents to ("" when the mail server is off)
 }
 
 // registerAccount adds the account page's routes to the signed-in group.
@@ -77,6 +78,9 @@ func (w *Web) showAccount(c *echo.Context, v accountView) error {
 	case err == nil:
 		d.Has, d.Account, d.Email, d.Webhook = true, a, a.Email, a.WebhookURL
 		d.Issued = a.Issued
+		if w.cfg.IntakeAddress != nil {
+			d.Intake = w.cfg.IntakeAddress(a.Username)
+		}
 		if d.Issued.IsZero() {
 			d.Issued = a.Created
 		}

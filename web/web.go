@@ -94,6 +94,9 @@ type Config struct {
 	// MaxUpload is the largest accepted file, in bytes (default 25 MB).
 	MaxUpload int64
 	Logger    *slog.Logger
+	// IntakeAddress is an account's address at the built-in mail server
+	// (package intake); nil when the mail server is off.
+	IntakeAddress func(username string) string
 }
 
 // Web serves the pages.
