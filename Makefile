@@ -42,6 +42,7 @@ bench: deps
 eval: build
 	./$(BIN) eval $(TESTDATA)/receipts
 	./$(BIN) eval $(TESTDATA)/invoices
+	./$(BIN) eval $(TESTDATA)/einvoices
 
 FUZZTIME ?= 1m
 fuzz: deps

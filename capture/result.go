@@ -45,6 +45,9 @@ type Result struct {
 	Confidence     map[string]int `json:"Confidence,omitempty"`
 	// Photon's other keys (photon.go).
 	Photon
+	// E_Invoice is what an e-invoice's XML says of itself (einvoice.go);
+	// nil for any other document.
+	E_Invoice *EInvoice `json:"E_Invoice,omitempty"`
 	// Boxes is where the fields were read. It is no part of the "data"
 	// object: the store keeps it beside the result (store.Document.Boxes).
 	Boxes *Boxes `json:"-"`

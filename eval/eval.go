@@ -2,10 +2,13 @@
 // documents with known answers: per-field accuracy, seconds per file, how
 // far its confidence can be trusted, and every miss.
 //
-// A folder holds <id>.jpg, .jpeg, .png or .pdf files, each with an <id>.json
-// truth in one of two formats: an SROIE key ({"company", "date", "address",
-// "total"}, strings as printed) or invoice2data output (a list of one
-// object with issuer, date, invoice_number, amount, currency, ...).
+// A folder holds <id>.jpg, .jpeg, .png, .pdf or .xml files, each with an
+// <id>.json truth in one of three formats: an SROIE key ({"company",
+// "date", "address", "total"}, strings as printed), invoice2data output (a
+// list of one object with issuer, date, invoice_number, amount, currency,
+// ...), or an e-invoice's (SROIE's keys plus invoice_number, currency and
+// due_payable; its "total" is the one the page prints). Files in a
+// subfolder xml/ are read too.
 package eval
 
 import (
@@ -35,8 +38,12 @@ type ReadFunc func(ctx context.Context, path string) (capture.Result, error)
 
 // Report is what Run measured.
 type Report struct {
-	Receipts int // files with an SROIE truth
-	Invoices int // files with an invoice2data truth
+	Receipts  int // files with an SROIE truth
+	Invoices  int // files with an invoice2data truth
+	EInvoices int // files with an e-invoice truth
+	// Disagreements are the e-invoices whose page was found to disagree
+	// with their XML, one line per field.
+	Disagreements []string
 	// Fields is the accuracy per document kind and field, receipts first,
 	// in the order of the truth formats.
 	Fields []FieldScore
@@ -58,7 +65,7 @@ type Report struct {
 
 // FieldScore is the accuracy of one field on one kind of document.
 type FieldScore struct {
-	Kind  string // KindReceipt or KindInvoice
+	Kind  string // KindReceipt, KindInvoice or KindEInvoice
 	Key   string // the truth's key, e.g. "company"
 	Field string // the capture API's field, e.g. "Vendor_Name"
 	Right int
@@ -110,25 +117,35 @@ type FileError struct {
 
 // docExtensions are the document files Run reads, in order of preference
 // when one id has several.
-var docExtensions = []string{".jpg", ".jpeg", ".png", ".pdf"}
+var docExtensions = []string{".jpg", ".jpeg", ".png", ".pdf", ".xml"}
 
-// Run evaluates every <id>.jpg|.jpeg|.png|.pdf in dir that has an <id>.json
-// truth, reading each with read, and writes the report to w.
+// Run evaluates every <id>.jpg|.jpeg|.png|.pdf|.xml in dir (and in dir/xml)
+// that has an <id>.json truth, reading each with read, and writes the
+// report to w.
 func Run(ctx context.Context, dir string, read ReadFunc, w io.Writer) (Report, error) {
 	var rep Report
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return rep, fmt.Errorf("eval: %w", err)
 	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	if sub, err := os.ReadDir(filepath.Join(dir, "xml")); err == nil {
+		for _, e := range sub {
+			if !e.IsDir() {
+				names = append(names, filepath.Join("xml", e.Name()))
+			}
+		}
+	}
 	type job struct {
 		id, doc, truth string
 	}
 	byID := map[string]*job{}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		name := e.Name()
+	for _, name := range names {
 		ext := strings.ToLower(filepath.Ext(name))
 		id := strings.TrimSuffix(name, filepath.Ext(name))
 		j, ok := byID[id]
@@ -189,6 +206,13 @@ func Run(ctx context.Context, dir string, read ReadFunc, w io.Writer) (Report, e
 			rep.Receipts++
 		case KindInvoice:
 			rep.Invoices++
+		case KindEInvoice:
+			rep.EInvoices++
+			if res.E_Invoice != nil {
+				for _, d := range res.E_Invoice.Disagreements {
+					rep.Disagreements = append(rep.Disagreements, fmt.Sprintf("%s: %s (%s) XML %q, page %q", j.doc, d.Field, d.BT, d.XML, d.Page))
+				}
+			}
 		}
 		for _, e := range tr.expects {
 			k := tr.kind + "/" + e.field
@@ -201,7 +225,11 @@ func Run(ctx context.Context, dir string, read ReadFunc, w io.Writer) (Report, e
 			got := fieldValue(res, e.field)
 			right := rerr == nil && match(e, got)
 			fs.Total++
-			c := res.Confidence[e.field]
+			ck := e.field
+			if ck == "Page_Total" {
+				ck = "Total"
+			}
+			c := res.Confidence[ck]
 			if rerr == nil && c >= HighConfidence {
 				rep.Confident++
 				if right {
@@ -218,7 +246,7 @@ func Run(ctx context.Context, dir string, read ReadFunc, w io.Writer) (Report, e
 	sort.SliceStable(order, func(a, b int) bool {
 		ka, kb := scores[order[a]], scores[order[b]]
 		if ka.Kind != kb.Kind {
-			return ka.Kind == KindReceipt
+			return kindRank(ka.Kind) < kindRank(kb.Kind)
 		}
 		return fieldRank(ka.Field) < fieldRank(kb.Field)
 	})
@@ -251,9 +279,19 @@ func extRank(ext string) int {
 	return len(docExtensions)
 }
 
+func kindRank(k string) int {
+	switch k {
+	case KindReceipt:
+		return 0
+	case KindInvoice:
+		return 1
+	}
+	return 2
+}
+
 // fieldRank orders the fields in the report as users read them.
 func fieldRank(f string) int {
-	for i, x := range []string{"Total", "Date", "Vendor_Name", "Vendor_Address", "Invoice_Number", "Currency_Code", "Subtotal", "Tax"} {
+	for i, x := range []string{"Total", "Page_Total", "Date", "Vendor_Name", "Vendor_Address", "Invoice_Number", "Currency_Code", "Subtotal", "Tax", "Balance_Due"} {
 		if x == f {
 			return i
 		}
@@ -264,14 +302,21 @@ func fieldRank(f string) int {
 // Write prints the report.
 func (r Report) Write(w io.Writer, dir string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "eval %s: %d receipts, %d invoices\n", dir, r.Receipts, r.Invoices)
+	fmt.Fprintf(&b, "eval %s: %d receipts, %d invoices", dir, r.Receipts, r.Invoices)
+	if r.EInvoices > 0 {
+		fmt.Fprintf(&b, ", %d e-invoices", r.EInvoices)
+	}
+	b.WriteString("\n")
 	kind := ""
 	for _, f := range r.Fields {
 		if f.Kind != kind {
 			kind = f.Kind
 			n := r.Receipts
-			if kind == KindInvoice {
+			switch kind {
+			case KindInvoice:
 				n = r.Invoices
+			case KindEInvoice:
+				n = r.EInvoices
 			}
 			fmt.Fprintf(&b, "%ss (%d)\n", kind, n)
 		}
@@ -283,6 +328,12 @@ func (r Report) Write(w io.Writer, dir string) error {
 			r.ConfidentRight, r.Confident, HighConfidence, r.Calibration())
 	} else {
 		fmt.Fprintf(&b, "calibration: no field reported with confidence >= %d\n", HighConfidence)
+	}
+	if r.EInvoices > 0 {
+		fmt.Fprintf(&b, "page and XML disagree (%d):\n", len(r.Disagreements))
+		for _, d := range r.Disagreements {
+			fmt.Fprintf(&b, "  %s\n", d)
+		}
 	}
 	for _, f := range r.Failed {
 		fmt.Fprintf(&b, "failed: %s: %v\n", f.File, f.Err)
@@ -311,6 +362,10 @@ func fieldValue(r capture.Result, field string) string {
 		return r.Date
 	case "Total":
 		return formatAmount(r.Total)
+	case "Page_Total":
+		return formatAmount(r.PageTotal())
+	case "Balance_Due":
+		return formatAmount(r.Balance_Due)
 	case "Subtotal":
 		return formatAmount(r.Subtotal)
 	case "Tax":

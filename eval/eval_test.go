@@ -213,6 +213,7 @@ func TestParseTruth(t *testing.T) {
 		{"sroie", `{"company": "A", "date": "01/01/2019", "address": "B", "total": "1.00"}`, KindReceipt, 4, false},
 		{"sroie empty total", `{"company": "A", "date": "01/01/2019", "address": "B", "total": ""}`, KindReceipt, 3, false},
 		{"invoice2data", `[{"issuer": "X", "amount": 1.5, "date": "2020-01-01", "invoice_number": "7", "currency": "EUR", "amount_tax": 0.25}]`, KindInvoice, 6, false},
+		{"e-invoice", `{"company": "A", "date": "2022-10-26", "address": "B", "total": "963.12", "invoice_number": "RE1", "currency": "EUR", "due_payable": "963.11"}`, KindEInvoice, 7, false},
 		{"empty list", `[]`, "", 0, true},
 		{"other object", `{"a": 1}`, "", 0, true},
 		{"not json", `hello`, "", 0, true},
@@ -226,6 +227,73 @@ func TestParseTruth(t *testing.T) {
 			}
 			if err == nil && (tr.kind != tt.kind || len(tr.expects) != tt.fields) {
 				t.Errorf("kind %s with %d fields, want %s with %d", tr.kind, len(tr.expects), tt.kind, tt.fields)
+			}
+		})
+	}
+}
+
+// TestRunEInvoices reads the e-invoice truth format, in the folder and in
+// its xml/ subfolder: "total" is compared with the total the page shows
+// (the page's value where the result reports a disagreement), and each
+// reported disagreement is listed.
+func TestRunEInvoices(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		"a.pdf":  "x",
+		"a.json": `{"company": "weclapp.com", "date": "2022-10-26", "address": "Somestreet 42, 08155 Some city", "total": "963.12", "invoice_number": "RE1001", "currency": "EUR", "due_payable": "963.11"}`,
+	})
+	if err := os.Mkdir(filepath.Join(dir, "xml"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"b.xml":  "<Invoice/>",
+		"b.json": `{"company": "[Seller name]", "date": "2016-04-04", "address": "x", "total": "336.9", "invoice_number": "123456XX", "currency": "EUR", "due_payable": "336.9"}`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, "xml", name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	disagreeing := capture.Result{
+		Vendor_Name: "weclapp.com", Date: "2022-10-26", Vendor_Address: "Somestreet 42, 08155 Some city", Total: 963.11,
+		Invoice_Number: "RE1001", Currency_Code: "EUR", Photon: capture.Photon{Balance_Due: 963.11},
+		E_Invoice: &capture.EInvoice{Page_Check: capture.PageDisagrees, Disagreements: []capture.Disagreement{
+			{Field: "Total", BT: "BT-112", XML: "963.11", Page: "963.12"},
+		}},
+	}
+	silent := disagreeing // the same XML values, no disagreement reported
+	silent.E_Invoice = &capture.EInvoice{Page_Check: capture.PageAgrees}
+	xmlOnly := capture.Result{
+		Vendor_Name: "[Seller name]", Date: "2016-04-04", Vendor_Address: "x", Total: 336.9,
+		Invoice_Number: "123456XX", Currency_Code: "EUR", Photon: capture.Photon{Balance_Due: 336.9},
+	}
+	for _, tt := range []struct {
+		name      string
+		a         capture.Result
+		pageRight int
+		reported  int
+	}{
+		{"disagreement reported", disagreeing, 2, 1},
+		{"disagreement missed", silent, 1, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			rep, err := Run(t.Context(), dir, fakeRead(map[string]capture.Result{"a.pdf": tt.a, "b.xml": xmlOnly}, nil), &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.EInvoices != 2 || len(rep.Disagreements) != tt.reported {
+				t.Errorf("e-invoices %d disagreements %v", rep.EInvoices, rep.Disagreements)
+			}
+			fs, ok := rep.Field(KindEInvoice, "Page_Total")
+			if !ok || fs.Right != tt.pageRight || fs.Total != 2 {
+				t.Errorf("Page_Total %+v", fs)
+			}
+			for _, f := range []string{"Vendor_Name", "Date", "Vendor_Address", "Invoice_Number", "Currency_Code", "Balance_Due"} {
+				if fs, _ := rep.Field(KindEInvoice, f); fs.Right != 2 {
+					t.Errorf("%s %+v", f, fs)
+				}
+			}
+			if !strings.Contains(out.String(), "2 e-invoices") {
+				t.Errorf("report:\n%s", out.String())
 			}
 		})
 	}

@@ -11,8 +11,9 @@ import (
 
 // Document kinds of a truth file.
 const (
-	KindReceipt = "receipt"
-	KindInvoice = "invoice"
+	KindReceipt  = "receipt"
+	KindInvoice  = "invoice"
+	KindEInvoice = "e-invoice"
 )
 
 // Field compare modes.
@@ -55,6 +56,9 @@ func parseTruth(data []byte) (truth, error) {
 		if err := json.Unmarshal(data, &m); err != nil {
 			return truth{}, fmt.Errorf("truth: %w", err)
 		}
+		if _, ok := m["due_payable"]; ok {
+			return eInvoiceTruth(m)
+		}
 		return receiptTruth(m)
 	case '[':
 		var list []map[string]any
@@ -91,6 +95,33 @@ func receiptTruth(m map[string]any) (truth, error) {
 	}
 	if n == 0 {
 		return truth{}, errTruthFormat
+	}
+	return t, nil
+}
+
+// eInvoiceTruth reads the truth of an e-invoice (../shared/testdata/einvoices):
+// SROIE's four keys, where "total" is the total the page prints (which is
+// the XML's unless the two disagree), plus invoice_number, currency and
+// due_payable (the amount due) from the XML.
+func eInvoiceTruth(m map[string]any) (truth, error) {
+	t := truth{kind: KindEInvoice}
+	fields := []struct{ key, field, mode string }{
+		{"company", "Vendor_Name", compareText},
+		{"date", "Date", compareDate},
+		{"address", "Vendor_Address", compareText},
+		{"total", "Page_Total", compareAmount},
+		{"invoice_number", "Invoice_Number", compareText},
+		{"currency", "Currency_Code", compareText},
+		{"due_payable", "Balance_Due", compareAmount},
+	}
+	for _, f := range fields {
+		v, ok := m[f.key]
+		if !ok {
+			continue
+		}
+		if e, ok := makeExpect(f.key, f.field, f.mode, v); ok {
+			t.expects = append(t.expects, e)
+		}
 	}
 	return t, nil
 }

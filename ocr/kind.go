@@ -5,6 +5,10 @@ import (
 	"fmt"
 )
 
+// KindXML is an XML file: an e-invoice, which package einvoice reads
+// (OCR has nothing to read in it).
+const KindXML Kind = "xml"
+
 // SniffLen is how many leading bytes Sniff wants to see.
 const SniffLen = 512
 
@@ -18,8 +22,8 @@ func (k Kind) Ext() string {
 
 // Sniff tells a file's kind from its first bytes (at least SniffLen of
 // them where the file has that many), never from its name. It returns
-// ErrEmpty for no bytes and ErrUnsupported for anything that is not a PDF or
-// a supported image.
+// ErrEmpty for no bytes and ErrUnsupported for anything that is not a PDF,
+// a supported image or an XML.
 func Sniff(head []byte) (Kind, error) {
 	if len(head) == 0 {
 		return "", ErrEmpty
@@ -43,5 +47,12 @@ func Sniff(head []byte) (Kind, error) {
 	if i := bytes.Index(head, []byte("%PDF-")); i >= 0 {
 		return KindPDF, nil
 	}
-	return "", fmt.Errorf("%w: not a PDF, JPEG, PNG, TIFF, WebP, GIF or BMP", ErrUnsupported)
+	// An e-invoice XML: an XML declaration, or a root element that is an
+	// invoice's (CII's CrossIndustryInvoice, UBL's Invoice or CreditNote).
+	x := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF")), " \t\r\n")
+	if bytes.HasPrefix(x, []byte("<?xml")) || bytes.HasPrefix(x, []byte("<")) &&
+		(bytes.Contains(x, []byte("CrossIndustry")) || bytes.Contains(x, []byte("Invoice")) || bytes.Contains(x, []byte("CreditNote"))) {
+		return KindXML, nil
+	}
+	return "", fmt.Errorf("%w: not a PDF, JPEG, PNG, TIFF, WebP, GIF, BMP or e-invoice XML", ErrUnsupported)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tillroll/capture"
+	"tillroll/einvoice"
 	"tillroll/ocr"
 	"tillroll/store"
 )
@@ -205,7 +206,7 @@ var errInternal = errors.New("internal error")
 
 // permanent errors come from the input itself: trying again cannot help.
 func permanent(err error) bool {
-	for _, target := range []error{ocr.ErrUnsupported, ocr.ErrTooLarge, ocr.ErrCorrupt, ocr.ErrEmpty, os.ErrNotExist, errInternal, store.ErrInvalid} {
+	for _, target := range []error{ocr.ErrUnsupported, ocr.ErrTooLarge, ocr.ErrCorrupt, ocr.ErrEmpty, os.ErrNotExist, errInternal, store.ErrInvalid, einvoice.ErrMalformed, einvoice.ErrAttachment} {
 		if errors.Is(err, target) {
 			return true
 		}
@@ -220,6 +221,8 @@ func Reason(err error) string {
 		return r
 	}
 	switch {
+	case errors.Is(err, einvoice.ErrMalformed), errors.Is(err, einvoice.ErrAttachment):
+		return errText(err)
 	case errors.Is(err, os.ErrNotExist):
 		return "the stored file is missing"
 	case errors.Is(err, errInternal):

@@ -35,7 +35,8 @@ type Rereader interface {
 // reading of a scanned page leaves the total or the date unsure, it reads
 // the file a second time with other settings and keeps, field by field,
 // the more confident reading. textHash identifies the recognised text for
-// duplicate detection ("" when there is none).
+// duplicate detection ("" when there is none). An e-invoice (ReadEInvoice)
+// is read from its XML, and its page only checked against it.
 func Process(ctx context.Context, r Reader, path string, created time.Time) (res capture.Result, textHash string, err error) {
 	return ProcessAs(ctx, r, path, Want{Created: created})
 }
@@ -55,6 +56,11 @@ type Want struct {
 
 // ProcessAs is Process for what the client asked.
 func ProcessAs(ctx context.Context, r Reader, path string, w Want) (res capture.Result, textHash string, err error) {
+	if inv, err := ReadEInvoice(path); err != nil {
+		return capture.Result{}, "", err // about the content, without the path: it becomes the Reason
+	} else if inv != nil {
+		return processEInvoice(ctx, r, path, inv, w.Created)
+	}
 	doc, err := r.ReadFile(ctx, path)
 	if err != nil {
 		return capture.Result{}, "", fmt.Errorf("read %s: %w", path, err)
