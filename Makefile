@@ -54,3 +54,31 @@ fuzz: deps
 
 clean:
 	rm -f $(BIN)
+
+# The Debian packages, dist/tillroll_<version>_<arch>.deb: the binary, the
+# systemd unit, a tillroll user, /var/lib/tillroll (contrib/deb/). arm64 is
+# cross-built (scripts/arm64 installs Debian's cross compilers first).
+.PHONY: deb test-deb test-arm64
+DIST        ?= dist
+ARCHS       ?= amd64 arm64
+COMMIT_TIME := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+DEB_LDFLAGS := -s -w $(LDFLAGS)
+
+deb: deps
+	@mkdir -p $(DIST)
+	@for a in $(ARCHS); do \
+		if [ "$$a" = "$$($(GO) env GOHOSTARCH)" ]; then \
+			$(GO) build -trimpath -ldflags "$(DEB_LDFLAGS)" -o $(DIST)/tillroll-$$a . || exit 1; \
+		elif [ "$$a" = arm64 ]; then \
+			./scripts/arm64 $(GO) build -trimpath -ldflags "$(DEB_LDFLAGS)" -o $(DIST)/tillroll-$$a . || exit 1; \
+		else echo "deb: cannot build $$a on $$($(GO) env GOHOSTARCH)"; exit 1; fi; \
+		$(GO) -C contrib/deb run . --arch $$a --version $(VERSION) --commit-time $(COMMIT_TIME) \
+			--binary $(CURDIR)/$(DIST)/tillroll-$$a --out $(CURDIR)/$(DIST) || exit 1; \
+	done
+
+# Installs the amd64 package with apt, runs it, purges it (TestDebInstall;
+# root only: it changes the machine, so `make test` does not run it).
+test-deb:
+	$(MAKE) deb ARCHS=$$($(GO) env GOHOSTARCH)
+	TILLROLL_DEB=$$(ls -t $(DIST)/tillroll_*_$$($(GO) env GOHOSTARCH).deb | head -1) \
+		$(GO) test -count=1 -timeout 20m -run '^TestDebInstall$$' -v .
