@@ -1,24 +1,36 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
 	"tillroll/internal/fixture"
+	"tillroll/internal/smtptest"
 )
 
 // TestMetrics reads GET /metrics after one document completed and one
-// failed, with no SMTP relay (so both mails wait in the outbox).
+// failed: both mails went out through a relay, both webhooks went to a
+// port where nothing listens (so they wait in the outbox for a retry).
 func TestMetrics(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
-	inst := startServe(t, "--data", data, "--workers", "1")
+	relay := smtptest.Start(t)
+	inst := startServe(t, "--data", data, "--workers", "1", "--smtp-addr", relay.Addr)
 	c := createAccount(t, data, "shop")
+	hook := "http://" + smtptest.ClosedAddr(t) + "/hook"
+	if err := run(context.Background(), []string{"account", "webhook", "shop", hook, "--data", data}, os.Getenv, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 	jpg := fixture.JPEG(fixture.Sample(), fixture.Options{})
 	good := uploadAsync(t, inst.url, c, "good.jpg", jpg)
 	bad := uploadAsync(t, inst.url, c, "bad.jpg", jpg[:len(jpg)/3])
@@ -28,73 +40,97 @@ func TestMetrics(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	// The counters are updated just after the outcome is committed.
-	var m map[string]float64
+	// The counters are updated just after the outcome is committed, the
+	// notifications' after each attempt.
+	var got map[string]float64
+	var m map[string]*dto.MetricFamily
 	for time.Now().Before(deadline) {
 		m = scrape(t, inst.url)
-		if m[`tillroll_ocr_seconds_count`] == 2 {
+		got = samples(m)
+		if got[`tillroll_ocr_seconds`] == 2 && got[`tillroll_notifications_total{kind="mail",result="sent"}`] == 2 &&
+			got[`tillroll_notifications_total{kind="webhook",result="failed"}`] == 2 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	want := map[string]float64{
-		`tillroll_queue_depth`:                        0,
-		`tillroll_ocr_jobs_total{result="completed"}`: 1,
-		`tillroll_ocr_jobs_total{result="failed"}`:    1,
-		`tillroll_ocr_seconds_count`:                  2,
-		`tillroll_outbox_depth{kind="mail"}`:          2,
-		`tillroll_outbox_depth{kind="webhook"}`:       0,
+		`tillroll_queue_depth`:                                         0,
+		`tillroll_ocr_jobs_total{result="completed"}`:                  1,
+		`tillroll_ocr_jobs_total{result="failed"}`:                     1,
+		`tillroll_outbox_depth{kind="mail"}`:                           0,
+		`tillroll_outbox_depth{kind="webhook"}`:                        2,
+		`tillroll_notifications_total{kind="mail",result="sent"}`:      2,
+		`tillroll_notifications_total{kind="mail",result="failed"}`:    0,
+		`tillroll_notifications_total{kind="webhook",result="sent"}`:   0,
+		`tillroll_notifications_total{kind="webhook",result="failed"}`: 2,
+		// Histograms: their sample counts.
+		`tillroll_ocr_seconds`:                     2,
+		`tillroll_ocr_page_seconds`:                1, // the failed one has no page
+		`tillroll_queue_wait_seconds`:              2,
+		`tillroll_upload_seconds{route="/api/v4"}`: 2,
 	}
 	for k, v := range want {
-		if got, ok := m[k]; !ok || got != v {
-			t.Errorf("%s = %v (present %v), want %v", k, got, ok, v)
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
 		}
 	}
-	if s := m["tillroll_ocr_seconds_total"]; s <= 0 || s > 120 {
-		t.Errorf("tillroll_ocr_seconds_total = %v", s)
+	if s := m["tillroll_ocr_seconds"].GetMetric()[0].GetHistogram().GetSampleSum(); s <= 0 || s > 120 {
+		t.Errorf("tillroll_ocr_seconds sum = %v", s)
+	}
+	// The Go runtime and process collectors.
+	for _, name := range []string{"go_goroutines", "go_memstats_heap_alloc_bytes", "process_resident_memory_bytes", "process_cpu_seconds_total"} {
+		if got[name] <= 0 {
+			t.Errorf("%s = %v", name, got[name])
+		}
 	}
 }
 
-// scrape reads /metrics and checks the text format: every sample has its
-// HELP and TYPE, names and labels are well formed, values are numbers.
-func scrape(t *testing.T, url string) map[string]float64 {
+// scrape reads /metrics with Prometheus's own text parser, which checks
+// the format: HELP and TYPE, names, labels, values.
+func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
 	t.Helper()
 	resp, err := http.Get(url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
 		t.Fatalf("/metrics: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	sample := regexp.MustCompile(`^([a-z_]+)(\{[a-z_]+="[a-z]+"\})? (\S+)$`)
-	typed := map[string]bool{}
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	m, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("/metrics: %v", err)
+	}
+	return m
+}
+
+// samples flattens the families: name{label="value",...} -> value, a
+// histogram's value being its sample count.
+func samples(m map[string]*dto.MetricFamily) map[string]float64 {
 	out := map[string]float64{}
-	for _, line := range strings.Split(strings.TrimSuffix(string(body), "\n"), "\n") {
-		if rest, ok := strings.CutPrefix(line, "# TYPE "); ok {
-			name, typ, _ := strings.Cut(rest, " ")
-			if typ != "counter" && typ != "gauge" {
-				t.Errorf("type %q", line)
+	for name, f := range m {
+		for _, s := range f.GetMetric() {
+			var labels []string
+			for _, l := range s.GetLabel() {
+				labels = append(labels, l.GetName()+`="`+l.GetValue()+`"`)
 			}
-			typed[name] = true
-			continue
+			sort.Strings(labels)
+			key := name
+			if len(labels) > 0 {
+				key += "{" + strings.Join(labels, ",") + "}"
+			}
+			switch {
+			case s.Counter != nil:
+				out[key] = s.GetCounter().GetValue()
+			case s.Gauge != nil:
+				out[key] = s.GetGauge().GetValue()
+			case s.Histogram != nil:
+				out[key] = float64(s.GetHistogram().GetSampleCount())
+			case s.Untyped != nil:
+				out[key] = s.GetUntyped().GetValue()
+			}
 		}
-		if strings.HasPrefix(line, "# HELP ") {
-			continue
-		}
-		m := sample.FindStringSubmatch(line)
-		if m == nil {
-			t.Fatalf("malformed line %q in:\n%s", line, body)
-		}
-		if !typed[m[1]] {
-			t.Errorf("%s has no TYPE before it", m[1])
-		}
-		v, err := strconv.ParseFloat(m[3], 64)
-		if err != nil {
-			t.Fatalf("value in %q: %v", line, err)
-		}
-		out[m[1]+m[2]] = v
 	}
 	return out
 }

@@ -94,10 +94,10 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	// The flags are the defaults; once an admin saves relay settings on
 	// /admin/mail, those win, and apply without a restart.
 	smtpFlags := mailer.SMTPConfig{Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass}
-	mail := mailer.NewMailerFunc(st, mailer.SavedOr(st, smtpFlags), mailer.Options{Logger: log.With("component", "mailer")})
-	hooks := mailer.NewWebhooks(st, st, mailer.Options{Logger: log.With("component", "webhooks")})
+	metrics := newMetrics(st)
+	mail := mailer.NewMailerFunc(st, mailer.SavedOr(st, smtpFlags), mailer.Options{Logger: log.With("component", "mailer"), Attempted: metrics.Attempted})
+	hooks := mailer.NewWebhooks(st, st, mailer.Options{Logger: log.With("component", "webhooks"), Attempted: metrics.Attempted})
 	an := analyzer.New(st, log.With("component", "receipts"), 0)
-	ocrMetrics := &pipeline.Metrics{}
 	pool := pipeline.NewPool(st, pipeline.Options{
 		Workers:   cfg.workers,
 		NewReader: func() (pipeline.Reader, error) { return newEngine(cfg.maxUpload) },
@@ -108,14 +108,14 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 			an.DocumentFinished(d)
 		},
 		Logger:  log.With("component", "ocr"),
-		Metrics: ocrMetrics,
+		Metrics: metrics,
 	})
 	// One login checker: the identity service and the web app count failures together.
 	logins := server.NewLogins(st, cfg.ticketTTL, nil)
 	srv := server.New(st, pool, server.Config{
 		MaxUpload: cfg.maxUpload,
 		Logger:    log.With("component", "http"),
-		Metrics:   metricsSource{st, ocrMetrics},
+		Metrics:   metrics,
 		Web: web.New(web.Config{
 			DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth,
 			Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: cfg.maxUpload,

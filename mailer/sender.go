@@ -33,6 +33,9 @@ type Options struct {
 	// HTTPClient posts webhooks; nil means a client with a 30 s timeout.
 	// Redirects are never followed, whatever the client says.
 	HTTPClient *http.Client
+	// Attempted is told of each recorded delivery attempt, by kind (mail,
+	// webhook) and result (sent, failed); nil for none. It must not block.
+	Attempted func(kind, result string)
 }
 
 const (
@@ -64,6 +67,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Poll <= 0 {
 		o.Poll = defaultPoll
+	}
+	if o.Attempted == nil {
+		o.Attempted = func(string, string) {}
 	}
 	return o
 }
@@ -167,6 +173,7 @@ func (s *sender) attempt(ctx context.Context, deliver deliverFunc, m store.Messa
 			return fmt.Errorf("record message %d as sent (it will be sent again): %w", m.ID, err)
 		}
 		log.Info("delivered")
+		s.opt.Attempted(s.kind, "sent")
 		return nil
 	}
 	if ctx.Err() != nil {
@@ -177,6 +184,7 @@ func (s *sender) attempt(ctx context.Context, deliver deliverFunc, m store.Messa
 	if err := s.outbox.MarkRetry(m.ID, s.opt.Now().Add(wait), derr.Error()); err != nil {
 		return fmt.Errorf("record failed attempt of message %d: %w", m.ID, err)
 	}
+	s.opt.Attempted(s.kind, "failed")
 	return nil
 }
 

@@ -1,41 +1,14 @@
 package pipeline
 
-import (
-	"sync"
-	"time"
-)
+import "time"
 
-// Metrics counts the pool's finished documents and the time spent reading
-// them, since the process started, for GET /metrics. A nil *Metrics counts
-// nothing.
-type Metrics struct {
-	mu                sync.Mutex
-	completed, failed uint64
-	seconds           float64
-}
-
-// observe records one finished document and how long it took.
-func (m *Metrics) observe(failed bool, d time.Duration) {
-	if m == nil {
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if failed {
-		m.failed++
-	} else {
-		m.completed++
-	}
-	m.seconds += d.Seconds()
-}
-
-// OCRTotals are the documents completed and failed, and the seconds spent
-// on all of them.
-func (m *Metrics) OCRTotals() (completed, failed uint64, seconds float64) {
-	if m == nil {
-		return 0, 0, 0
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.completed, m.failed, m.seconds
+// Observer is told what the pool did, for GET /metrics. Its methods are
+// called from the workers and must not block.
+type Observer interface {
+	// QueueWait is the time from an upload's commit to a worker taking
+	// the document up for its first attempt.
+	QueueWait(d time.Duration)
+	// DocumentRead is a finished document: failed or completed, the time
+	// its last attempt took, and its pages (0 when it could not be read).
+	DocumentRead(failed bool, d time.Duration, pages int)
 }

@@ -39,8 +39,8 @@ type Options struct {
 	// MaxAttempts is how many times a passing failure is retried before the
 	// document fails. Default 3.
 	MaxAttempts int
-	// Metrics counts finished documents and their OCR time; nil for none.
-	Metrics *Metrics
+	// Metrics is told of queue waits and finished documents; nil for none.
+	Metrics Observer
 	// Poll is how often idle workers look at the queue without a kick.
 	// Default one second.
 	Poll   time.Duration
@@ -156,6 +156,9 @@ func (p *Pool) work(ctx context.Context, worker int, r Reader) {
 func (p *Pool) run(ctx context.Context, log *slog.Logger, r Reader, d store.Document, j store.Job) {
 	log = log.With("doc", d.ID, "attempt", j.Attempts)
 	start := p.opt.Now()
+	if j.Attempts == 1 && p.opt.Metrics != nil {
+		p.opt.Metrics.QueueWait(start.Sub(d.Created))
+	}
 	res, textHash, err := p.process(ctx, r, d)
 	var done store.Document
 	switch {
@@ -183,7 +186,9 @@ func (p *Pool) run(ctx context.Context, log *slog.Logger, r Reader, d store.Docu
 		log.Error("record OCR outcome", "err", err)
 		return
 	}
-	p.opt.Metrics.observe(done.Status == capture.StatusFailed, p.opt.Now().Sub(start))
+	if p.opt.Metrics != nil {
+		p.opt.Metrics.DocumentRead(done.Status == capture.StatusFailed, p.opt.Now().Sub(start), res.Pages)
+	}
 	p.opt.Finished(done)
 	p.wake(done.ID)
 }

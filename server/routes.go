@@ -28,6 +28,9 @@ func (s *Server) routes() *echo.Echo {
 			return nil
 		},
 	}))
+	if s.cfg.Metrics != nil {
+		e.Use(s.timeUploads)
+	}
 	// Bodies other than uploads are small.
 	small := middleware.BodyLimit(1 << 20)
 	// An upload is the file plus its multipart framing.
@@ -44,7 +47,7 @@ func (s *Server) routes() *echo.Echo {
 		e.POST("/api/v4/register", s.register, small)
 	}
 	if s.cfg.Metrics != nil {
-		e.GET("/metrics", s.metrics)
+		e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
 	}
 
 	// Capture API accounts (the four credential headers).

@@ -50,8 +50,8 @@ type Config struct {
 	// SyncTimeout bounds how long POST /api/v4 (sync) waits for a result.
 	SyncTimeout time.Duration
 	Logger      *slog.Logger
-	// Metrics feeds GET /metrics; nil serves no /metrics.
-	Metrics MetricsSource
+	// Metrics serves GET /metrics and times uploads; nil serves no /metrics.
+	Metrics Metrics
 	// Web registers the web app's routes (package web); nil for none.
 	Web func(e *echo.Echo)
 	// Receipts turns on the identity and receipts services; nil for none.
