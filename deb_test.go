@@ -72,7 +72,7 @@ func TestDebInstall(t *testing.T) {
 	}
 
 	// Configure as an operator would: a free loopback port, one worker.
-	port := freePort(t)
+	port := loopbackPort(t)
 	addLines(t, "/etc/default/tillroll", "TILLROLL_ADDR=127.0.0.1:"+port, "TILLROLL_WORKERS=1")
 	url := "http://127.0.0.1:" + port
 	stop := startUnit(t, "/usr/lib/systemd/system/tillroll.service")
@@ -190,7 +190,7 @@ func owner(fi fs.FileInfo) string {
 	return ""
 }
 
-func freePort(t *testing.T) string {
+func loopbackPort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
