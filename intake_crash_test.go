@@ -6,14 +6,20 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-smtp"
 
 	"tillroll/internal/fixture"
@@ -60,19 +66,33 @@ func keyStatus(t *testing.T, url string, c store.Credentials, key string) int {
 	return resp.StatusCode
 }
 
-// TestMailServerKillNine is a scanner mailing the box, with the server
+// TestIntakesKillNine is a scanner mailing the box, with the server
 // killed (SIGKILL) in the middle of DATA and right after a 250: the scanner
 // never saw a 250 for the first mail and nothing of it is left; the mail it
 // sends again is taken in once, a resend is recognised, and the documents
-// complete with real Tesseract.
-func TestMailServerKillNine(t *testing.T) {
+// complete with real Tesseract. Then a watched folder and a supplier's
+// IMAP mailbox deliver documents that complete.
+func TestIntakesKillNine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	bin, data := buildBinary(t), t.TempDir()
 	c := createAccount(t, data, "shop")
 	smtpAddr := freePort(t)
-	args := []string{"--smtp-listen", smtpAddr, "--smtp-allow", "127.0.0.0/8"}
+	watchDir := t.TempDir()
+	imapAddr, sup := startSupplierMailbox(t)
+	imapCfg := filepath.Join(t.TempDir(), "imap.json")
+	pwFile := filepath.Join(t.TempDir(), "imap.pw")
+	host, port, _ := net.SplitHostPort(imapAddr)
+	if err := os.WriteFile(pwFile, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfgJSON := fmt.Sprintf(`[{"account":"shop","host":%q,"port":%s,"security":"none","user":"invoices","password_file":%q,"after":"move:Done","interval":"1s"}]`, host, port, pwFile)
+	if err := os.WriteFile(imapCfg, []byte(cfgJSON), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--smtp-listen", smtpAddr, "--smtp-allow", "127.0.0.0/8",
+		"--watch", watchDir + "=shop", "--watch-interval", "100ms", "--watch-settle", "300ms", "--imap-config", imapCfg}
 	cmd, url := startProcess(t, bin, data, args...)
 
 	var show bytes.Buffer
@@ -158,5 +178,72 @@ func TestMailServerKillNine(t *testing.T) {
 	d = waitCompleted(t, url, c, "data/shop/Order_1234.json")
 	if !strings.Contains(fmt.Sprint(d["Total"]), "12.5") {
 		t.Errorf("text mail total %v", d["Total"])
+	}
+
+	// A scanner's network folder and a supplier's mailbox deliver too.
+	r := fixture.Sample()
+	r.Items[0].Qty = 3
+	if err := os.WriteFile(filepath.Join(watchDir, "shelf.png"), fixture.PNG(r, fixture.Options{}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	appendSupplierMail(t, sup, scanMail("inv-9@supplier.example", fixture.PNG(fixture.Sample(), fixture.Options{})))
+	for _, key := range []string{"data/shop/shelf.json", "data/shop/receipt-2.json"} {
+		if d := waitCompleted(t, url, c, key); d["Total"].(float64) <= 0 {
+			t.Errorf("%s: total %v", key, d["Total"])
+		}
+	}
+	if _, err := os.Stat(filepath.Join(watchDir, ".tillroll", "done", "shelf.png")); err != nil {
+		t.Errorf("the watched file was not moved to done: %v", err)
+	}
+}
+
+// startSupplierMailbox runs a real IMAP server (go-imap's in-memory one)
+// on loopback with the user invoices and the folders INBOX and Done.
+func startSupplierMailbox(t *testing.T) (string, *imapclient.Client) {
+	t.Helper()
+	mem := imapmemserver.New()
+	u := imapmemserver.NewUser("invoices", "s3cret")
+	for _, f := range []string{"INBOX", "Done"} {
+		if err := u.Create(f, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mem.AddUser(u)
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		InsecureAuth: true,
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		Logger:       log.New(io.Discard, "", 0),
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	c, err := imapclient.DialInsecure(ln.Addr().String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	if err := c.Login("invoices", "s3cret").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	return ln.Addr().String(), c
+}
+
+func appendSupplierMail(t *testing.T, c *imapclient.Client, msg []byte) {
+	t.Helper()
+	cmd := c.Append("INBOX", int64(len(msg)), nil)
+	if _, err := cmd.Write(msg); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.Wait(); err != nil {
+		t.Fatal(err)
 	}
 }

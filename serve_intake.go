@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
 
 	"tillroll/intake"
 	"tillroll/store"
@@ -26,6 +32,95 @@ type intakeConfig struct {
 	smtpMaxPerConn int
 	smtpRatePerMin int
 	smtpLn         net.Listener // tests hand one in instead of smtpListen
+	watch          watchFlag
+	watchInterval  time.Duration
+	watchSettle    time.Duration
+	watchDelete    bool
+	imapConfig     string
+}
+
+// imapMailbox is one entry of the --imap-config file.
+type imapMailbox struct {
+	Account      string `json:"account"`
+	Host         string `json:"host"`
+	Port         int    `json:"port"`
+	Security     string `json:"security"` // tls (default), starttls, none
+	User         string `json:"user"`
+	Password     string `json:"password"`
+	PasswordFile string `json:"password_file"`
+	Folder       string `json:"folder"`
+	After        string `json:"after"`    // seen (default), move:FOLDER, delete
+	Interval     string `json:"interval"` // Go duration, default 1m
+}
+
+// readIMAPConfig reads the mailboxes Tillroll pulls from: a JSON list,
+// passwords in it or (better) each in a file of its own.
+func readIMAPConfig(path string) ([]intake.IMAPConfig, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--imap-config: %w", err)
+	}
+	var list []imapMailbox
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&list); err != nil {
+		return nil, fmt.Errorf("%w: --imap-config %s: %w", errUsage, path, err)
+	}
+	var out []intake.IMAPConfig
+	for i, m := range list {
+		if m.Port == 0 {
+			m.Port = 993
+			if m.Security == "starttls" || m.Security == "none" {
+				m.Port = 143
+			}
+		}
+		pass := m.Password
+		if m.PasswordFile != "" {
+			b, err := os.ReadFile(m.PasswordFile)
+			if err != nil {
+				return nil, fmt.Errorf("--imap-config mailbox %d: %w", i+1, err)
+			}
+			pass = strings.TrimRight(string(b), "\r\n")
+		}
+		var every time.Duration
+		if m.Interval != "" {
+			if every, err = time.ParseDuration(m.Interval); err != nil || every < time.Second {
+				return nil, fmt.Errorf("%w: --imap-config mailbox %d: interval %q", errUsage, i+1, m.Interval)
+			}
+		}
+		c := intake.IMAPConfig{
+			Account: m.Account, Addr: net.JoinHostPort(m.Host, strconv.Itoa(m.Port)), Security: m.Security,
+			User: m.User, Password: pass, Folder: m.Folder, After: m.After, Interval: every,
+		}
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: --imap-config mailbox %d: %w", errUsage, i+1, err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// watchFlag is --watch DIR=ACCOUNT, repeatable; one value may also list
+// several, comma-separated (as TILLROLL_WATCH does).
+type watchFlag []intake.WatchConfig
+
+func (f *watchFlag) String() string {
+	var parts []string
+	for _, w := range *f {
+		parts = append(parts, w.Dir+"="+w.Account)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (f *watchFlag) Set(v string) error {
+	for _, one := range splitList(v) {
+		i := strings.LastIndex(one, "=")
+		if i <= 0 || i == len(one)-1 {
+			return fmt.Errorf("--watch wants DIR=ACCOUNT, got %q", one)
+		}
+		*f = append(*f, intake.WatchConfig{Dir: one[:i], Account: one[i+1:]})
+	}
+	return nil
 }
 
 func (c *intakeConfig) flags(fs *flag.FlagSet) {
@@ -38,6 +133,11 @@ func (c *intakeConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.smtpMaxRcpt, "smtp-max-recipients", 10, "recipients per mail")
 	fs.IntVar(&c.smtpMaxPerConn, "smtp-max-per-connection", 50, "mails per connection")
 	fs.IntVar(&c.smtpRatePerMin, "smtp-rate", 60, "mails a minute from one address")
+	fs.Var(&c.watch, "watch", "DIR=ACCOUNT: take in the files a scanner puts in DIR (and its subfolders) as documents of ACCOUNT; repeatable")
+	fs.DurationVar(&c.watchInterval, "watch-interval", 10*time.Second, "how often watch folders are scanned in full (change notifications start a scan sooner)")
+	fs.DurationVar(&c.watchSettle, "watch-settle", 5*time.Second, "how long a watched file's size and time must stay unchanged before it is taken")
+	fs.BoolVar(&c.watchDelete, "watch-delete", false, "delete taken files instead of moving them to DIR/.tillroll/done")
+	fs.StringVar(&c.imapConfig, "imap-config", "", "JSON file listing IMAP mailboxes to pull documents from (see README)")
 }
 
 // address gives an account's intake address for the web app's account
@@ -54,7 +154,31 @@ func (c *intakeConfig) address(st *store.Store) func(string) string {
 func (c *intakeConfig) start(st *store.Store, queue intake.Kicker, maxUpload int64, log *slog.Logger, stdout io.Writer) ([]func(context.Context) error, error) {
 	var parts []func(context.Context) error
 	taker := intake.NewTaker(st, queue, intake.Limits{MaxFile: maxUpload}, log.With("component", "intake"))
-	ln := c.smtpLn
+	for _, w := range c.watch {
+		if _, err := st.Account(w.Account); err != nil {
+			return nil, fmt.Errorf("--watch %s=%s: %w", w.Dir, w.Account, err)
+		}
+		if fi, err := os.Stat(w.Dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("--watch %s=%s: not a folder", w.Dir, w.Account)
+		}
+		w.Interval, w.Settle, w.Delete = c.watchInterval, c.watchSettle, c.watchDelete
+		parts = append(parts, intake.NewWatcher(taker, w).Run)
+		fmt.Fprintf(stdout, "Watching %s for documents of %s\n", w.Dir, w.Account)
+	}
+	if c.imapConfig != "" {
+		boxes, err := readIMAPConfig(c.imapConfig)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range boxes {
+			if _, err := st.Account(b.Account); err != nil {
+				return nil, fmt.Errorf("--imap-config %s: %w", b.Name(), err)
+			}
+			parts = append(parts, intake.NewIMAPPoller(taker, b).Run)
+			fmt.Fprintf(stdout, "Pulling mail from %s for %s\n", b.Name(), b.Account)
+		}
+	}
+	ln := c.smtpLn // opened last: nothing after it can fail but its own settings
 	if ln == nil && c.smtpListen != "" {
 		var err error
 		if ln, err = net.Listen("tcp", c.smtpListen); err != nil {
