@@ -107,9 +107,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	tick := time.NewTicker(w.cfg.Interval)
-	defer tick.Stop()
 	for {
+		began := time.Now()
 		next, err := w.Scan(ctx)
 		if err != nil {
 			log.Warn("watch folder scan", "err", err)
@@ -118,16 +117,35 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if next > 0 && next < wait {
 			wait = next
 		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
+		// A huge folder is scanned less often: between two scans at least
+		// ten times as long as the last one took, whatever wakes us.
+		floor := 10 * time.Since(began)
+		if !sleep(ctx, floor) {
 			return nil
-		case <-tick.C:
-		case <-timer.C:
-		case <-events:
 		}
-		timer.Stop()
+		if wait > floor {
+			t := time.NewTimer(wait - floor)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			case <-events:
+				t.Stop()
+			}
+		}
+	}
+}
+
+// sleep waits d or until ctx ends; false when ctx ended.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,34 @@ func TestWatchRestartAndRefusals(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Join(st.Dir(), "files"))
 	if len(entries) != 2 {
 		t.Errorf("%d stored files, want 2", len(entries))
+	}
+}
+
+// BenchmarkWatchScan100k is one scan of a folder of 100,000 files that
+// are all still settling: the cost a watch folder adds every interval.
+func BenchmarkWatchScan100k(b *testing.B) {
+	dir := b.TempDir()
+	for i := range 100 {
+		sub := filepath.Join(dir, "d"+strconv.Itoa(i))
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		for j := range 1000 {
+			if err := os.WriteFile(filepath.Join(sub, strconv.Itoa(j)+".pdf"), []byte("x"), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	st, err := store.Open(b.TempDir(), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	w := NewWatcher(NewTaker(st, nil, Limits{}, nil), WatchConfig{Dir: dir, Account: "shop", Settle: time.Hour})
+	b.ResetTimer()
+	for range b.N {
+		if _, err := w.Scan(context.Background()); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
