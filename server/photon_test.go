@@ -494,3 +494,72 @@ func TestOpenAPIListsEveryCall(t *testing.T) {
 		}
 	}
 }
+
+// TestPhotonCorrections corrects a read document's fields and line items
+// through the API: each correction shows in what retrieve answers, what
+// OCR read is kept, and a bad one changes nothing.
+func TestPhotonCorrections(t *testing.T) {
+	e := newEnv(t, 1<<20)
+	up := e.submit(e.alice, "/api/pro", url.Values{"doctype": {"receipt"}}, "r.pdf",
+		textPDF(1, "CORNER SHOP", "MILK 1.45", "BREAD 2.80", "TOTAL 4.25"), nil)
+	key := up.body["photon_key"].(string)
+	q := "?photon_key=" + url.QueryEscape(key)
+	h := headers(e.alice)
+	// Not read yet: nothing to correct.
+	wantError(t, e.do(http.MethodPut, "/api/v4/update"+q, h, strings.NewReader(`{"Total": 5}`), "application/json"), http.StatusBadRequest)
+	e.startWorkers()
+	read := e.waitDone(e.alice, key)
+	items := read["Line_Items"].([]any)
+	if len(items) != 2 {
+		t.Fatalf("read %d line items: %v", len(items), read["Line_Items"])
+	}
+	send := func(method, path, body string) response {
+		return e.do(method, path+q, h, strings.NewReader(body), "application/json")
+	}
+	bad := []struct {
+		name, method, path, body string
+		code                     int
+	}{
+		{"unknown field", http.MethodPut, "/api/v4/update", `{"Totl": 5}`, 400},
+		{"wrong type", http.MethodPut, "/api/v4/update", `{"Total": "five"}`, 400},
+		{"fixed field", http.MethodPut, "/api/v4/update", `{"photon_key": "x"}`, 400},
+		{"not an object", http.MethodPut, "/api/v4/update", `[1]`, 400},
+		{"no such line item", http.MethodPut, "/api/v4/update/line-items/9", `{"Amount": 1}`, 404},
+		{"line item id not a number", http.MethodDelete, "/api/v4/update/line-items/x", ``, 400},
+		{"delete no such line item", http.MethodDelete, "/api/v4/update/line-items/9", ``, 404},
+		{"line item's Line", http.MethodPost, "/api/v4/line-items", `{"Line": 7}`, 400},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) { wantError(t, send(tc.method, tc.path, tc.body), tc.code) })
+	}
+	wantError(t, e.do(http.MethodPut, "/api/v4/update"+q, headers(e.bob), strings.NewReader(`{"Total": 5}`), "application/json"), http.StatusNotFound)
+	if now := e.waitDone(e.alice, key); now["Total"] != read["Total"] || len(now["Line_Items"].([]any)) != 2 {
+		t.Fatalf("a refused correction changed the document: %v", now)
+	}
+
+	steps := []struct{ method, path, body string }{
+		{http.MethodPut, "/api/v4/update", `{"Total": "4.35", "Vendor_Name": "Corner Shop Ltd", "Category": "Grocery"}`},
+		{http.MethodPost, "/api/v4/update/line-items", `{"Description": "EGGS", "QTY": 1, "Price": 0.10, "Amount": 0.10}`},
+		{http.MethodPost, "/api/v4/line-items", `{"Description": "BAG", "Amount": "0.05"}`},
+		{http.MethodPut, "/api/v4/update/line-items/1", `{"Description": "WHOLE MILK"}`},
+		{http.MethodDelete, "/api/v4/update/line-items/4", ``},
+	}
+	for _, st := range steps {
+		if r := send(st.method, st.path, st.body); r.code != http.StatusOK || r.body["status"] != "success" {
+			t.Fatalf("%s %s: %d %s", st.method, st.path, r.code, r.raw)
+		}
+	}
+	got := e.waitDone(e.alice, key)
+	lines := got["Line_Items"].([]any)
+	if got["Total"] != 4.35 || got["Vendor_Name"] != "Corner Shop Ltd" || got["Category"] != "Grocery" || len(lines) != 3 ||
+		field(lines, "0.Description") != "WHOLE MILK" || field(lines, "2.Description") != "EGGS" || field(lines, "2.Line") != 3.0 {
+		t.Errorf("corrected: %v %v %v %v", got["Total"], got["Vendor_Name"], got["Category"], lines)
+	}
+	d, err := e.st.DocumentByKey("alice", key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Result.Total != read["Total"] || len(d.Result.Line_Items) != 2 || d.Corrected == nil {
+		t.Errorf("what OCR read is not kept beside the correction: %+v", d.Result)
+	}
+}

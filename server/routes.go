@@ -62,6 +62,11 @@ func (s *Server) routes() *echo.Echo {
 	capture.GET("/download-file", s.downloadFile)
 	capture.DELETE("/delete-file", s.deleteFile)
 	capture.GET("/balance", s.balance)
+	capture.PUT("/api/v4/update", s.captureUpdate, small)
+	capture.POST("/api/v4/update/line-items", s.captureAddLineItem, small)
+	capture.POST("/api/v4/line-items", s.captureAddLineItem, small)
+	capture.PUT("/api/v4/update/line-items/:id", s.captureUpdateLineItem, small)
+	capture.DELETE("/api/v4/update/line-items/:id", s.captureDeleteLineItem, small)
 
 	// The identity and receipts services (receipts_routes.go lists them).
 	s.receiptRoutes(e)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"tillroll/capture"
 	"tillroll/ocr"
 	"tillroll/store"
 )
@@ -35,6 +36,7 @@ type Store interface {
 	DeleteDocument(account string, id uint64) error
 	Balance(account string, year int, month time.Month) (store.Balance, error)
 	CreateAccount(username, email string) (store.Credentials, error)
+	CorrectDocument(account, key string, correct func(*capture.Result) error) (store.Document, error)
 }
 
 // Queue is what the handlers need of the OCR pool.

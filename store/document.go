@@ -26,6 +26,7 @@ type Document struct {
 	Kind       string          `json:"kind"`
 	WebhookURL string          `json:"webhook_url,omitempty"` // passed with this upload
 	Submission                 // the rest of what the client asked for (document_photon.go)
+	Corrections                // what the client corrected, beside Result (document_photon.go)
 	Status     string          `json:"status"`
 	Reason     string          `json:"reason,omitempty"`
 	TextHash   string          `json:"text_hash,omitempty"`
@@ -42,6 +43,9 @@ func (d Document) Data() capture.Result {
 	r := capture.Placeholder(d.Status, d.Reason, d.Created)
 	if d.Result != nil && (d.Status == capture.StatusCompleted || d.Status == capture.StatusFailed) {
 		r = *d.Result
+		if d.Corrected != nil && d.Status == capture.StatusCompleted {
+			r = *d.Corrected
+		}
 		r.Status, r.Reason = d.Status, d.Reason
 	}
 	r.PhotonKey, r.DocPath = d.Key, d.DocPath()

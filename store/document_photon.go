@@ -8,6 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"tillroll/capture"
 	"tillroll/ocr"
 )
 
@@ -158,4 +159,51 @@ func (s *Store) Balance(account string, year int, month time.Month) (Balance, er
 		return Balance{}, fmt.Errorf("balance of %q: %w", account, err)
 	}
 	return b, nil
+}
+
+// Corrections are what a client corrected through the API, kept beside
+// what OCR read (Document.Result stays as read). Embedded in Document.
+type Corrections struct {
+	// Corrected is the result as corrected; nil when nothing was.
+	Corrected   *capture.Result `json:"corrected,omitempty"`
+	CorrectedAt time.Time       `json:"corrected_at,omitzero"`
+}
+
+// ErrNotRead is returned for a correction of a document that has not been
+// read (or could not be): there is nothing to correct yet.
+var ErrNotRead = errors.New("the document has not been read")
+
+// CorrectDocument applies a correction to the account's document in one
+// transaction: correct gets the result as the API shows it now (corrected
+// before, or as read) and changes it; the outcome is kept as Corrected,
+// and what OCR read stays in Result.
+func (s *Store) CorrectDocument(account, key string, correct func(*capture.Result) error) (Document, error) {
+	var d Document
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bucketDocumentsByKey).Get([]byte(key))
+		if id == nil {
+			return fmt.Errorf("document %q: %w", key, ErrNotFound)
+		}
+		docs := tx.Bucket(bucketDocuments)
+		if err := getJSON(docs, id, &d); err != nil {
+			return fmt.Errorf("document %q: %w", key, err)
+		}
+		if d.Account != account {
+			return fmt.Errorf("document %q: %w", key, ErrNotFound)
+		}
+		if d.Status != capture.StatusCompleted || d.Result == nil {
+			return fmt.Errorf("document %q: %w", key, ErrNotRead)
+		}
+		r := d.Data()
+		if err := correct(&r); err != nil {
+			return err
+		}
+		r.PhotonKey, r.DocPath, r.Confidence = "", "", nil
+		d.Corrected, d.CorrectedAt = &r, s.now().UTC()
+		return putJSON(docs, id, d)
+	})
+	if err != nil {
+		return Document{}, err
+	}
+	return d, nil
 }
