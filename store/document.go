@@ -25,8 +25,6 @@ type Document struct {
 	SHA256     string          `json:"sha256"`
 	Kind       string          `json:"kind"`
 	WebhookURL string          `json:"webhook_url,omitempty"` // passed with this upload
-	Submission                 // the rest of what the client asked for (document_photon.go)
-	Corrections                // what the client corrected, beside Result (document_photon.go)
 	Status     string          `json:"status"`
 	Reason     string          `json:"reason,omitempty"`
 	TextHash   string          `json:"text_hash,omitempty"`
@@ -35,6 +33,10 @@ type Document struct {
 	Source     *Source         `json:"source,omitempty"` // mail or watch folder it came from (nil for uploads)
 	Created    time.Time       `json:"created"`
 	Updated    time.Time       `json:"updated"`
+
+	// Photon's submit parameters and the client's corrections (document_photon.go).
+	Submission
+	Corrections
 }
 
 // Data is the document's "data" object as the capture API shows it, with
