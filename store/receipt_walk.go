@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"tillroll/capture"
 )
 
 // ReceiptWalk picks the receipts EachReceipt visits.
@@ -21,6 +24,11 @@ type WalkedReceipt struct {
 	// Currency is the ISO 4217 code OCR read on its first image that had
 	// one; "" when none did.
 	Currency string
+	// TaxLines are the tax breakdown of its first image that has one (an
+	// e-invoice's VAT categories), and EInvoiceProfile that document's
+	// e-invoice profile ("" for anything but an e-invoice).
+	TaxLines        []capture.TaxLine
+	EInvoiceProfile string
 }
 
 // walkBatch is how many receipts one read transaction of EachReceipt
@@ -76,11 +84,9 @@ func (s *Store) EachReceipt(q ReceiptWalk, fn func(WalkedReceipt) error) error {
 				if err := getJSON(tx.Bucket(bucketReceipts), k[len(k)-8:], &w.Receipt); err != nil {
 					return fmt.Errorf("receipt %d: %w", btoi(k[len(k)-8:]), err)
 				}
-				currency, err := currencyTx(tx, w.DocIDs)
-				if err != nil {
+				if err := docInfoTx(tx, &w); err != nil {
 					return err
 				}
-				w.Currency = currency
 				batch = append(batch, w)
 				after = append(after[:0], k...) // k is the file's memory: copy it
 			}
@@ -100,25 +106,40 @@ func (s *Store) EachReceipt(q ReceiptWalk, fn func(WalkedReceipt) error) error {
 	}
 }
 
-// currencyTx is the first currency OCR read on the documents; only that
-// field of each record is kept.
-func currencyTx(tx *bolt.Tx, docIDs []uint64) (string, error) {
-	for _, id := range docIDs {
+// docInfoTx fills in what an export needs of the receipt's documents:
+// the first currency OCR read, and the first tax breakdown; only those
+// fields of each record are decoded.
+func docInfoTx(tx *bolt.Tx, w *WalkedReceipt) error {
+	for _, id := range w.DocIDs {
 		v := tx.Bucket(bucketDocuments).Get(itob(id))
 		if v == nil {
 			continue
 		}
 		var d struct {
 			Result *struct {
-				Currency string `json:"Currency_Code"`
+				Currency string            `json:"Currency_Code"`
+				TaxLines []capture.TaxLine `json:"Tax_Lines"`
+				EInvoice *struct {
+					Profile string `json:"Profile"`
+					Syntax  string `json:"Syntax"`
+				} `json:"E_Invoice"`
 			} `json:"result"`
 		}
 		if err := json.Unmarshal(v, &d); err != nil {
-			return "", fmt.Errorf("document %d: decode record: %w", id, err)
+			return fmt.Errorf("document %d: decode record: %w", id, err)
 		}
-		if d.Result != nil && d.Result.Currency != "" {
-			return d.Result.Currency, nil
+		if d.Result == nil {
+			continue
+		}
+		if w.Currency == "" {
+			w.Currency = d.Result.Currency
+		}
+		if w.TaxLines == nil && len(d.Result.TaxLines) > 0 {
+			w.TaxLines = d.Result.TaxLines
+		}
+		if e := d.Result.EInvoice; e != nil && w.EInvoiceProfile == "" {
+			w.EInvoiceProfile = strings.TrimSpace(e.Syntax + " " + e.Profile)
 		}
 	}
-	return "", nil
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"tillroll/capture"
 	"tillroll/receipts"
 	"tillroll/store"
 )
@@ -31,6 +32,7 @@ func (w *Web) exportRoutes(u *echo.Group) {
 var exportColumns = []string{
 	"receipt_id", "user", "date", "retailer", "merchant", "total", "tax", "currency", "status",
 	"item", "qty", "unit_price", "amount", "gtin",
+	"tax_breakdown", "e_invoice",
 }
 
 type exportForm struct {
@@ -171,13 +173,14 @@ func exportRows(r store.WalkedReceipt, date, retailerName string) [][]string {
 	}
 	a := r.Analysis
 	head := []string{r.UUID, r.User, date, retailerName, a.Vendor, amount(a.Total), amount(a.Tax), r.Currency, string(r.Status)}
+	tail := []string{taxBreakdown(r.TaxLines), r.EInvoiceProfile}
 	var rows [][]string
 	for _, it := range a.Items {
 		row := append(append([]string{}, head...), it.Name, exportQty(it.Quantity), centsText(toCents(it.Price)), centsText(toCents(it.Value)), it.GTIN)
-		rows = append(rows, row)
+		rows = append(rows, append(row, tail...))
 	}
 	if len(rows) == 0 {
-		rows = append(rows, append(head, "", "", "", "", ""))
+		rows = append(rows, append(append(head, "", "", "", "", ""), tail...))
 	}
 	for _, row := range rows {
 		for i := range row {
@@ -185,6 +188,22 @@ func exportRows(r store.WalkedReceipt, date, retailerName string) [][]string {
 		}
 	}
 	return rows
+}
+
+// taxBreakdown is the tax lines in one cell, one per VAT category and
+// rate: "19% of 100.00 = 19.00; 7% of 50.00 = 3.50" (a name that is not
+// plain VAT comes first: "VAT exempt 0% of 20.00 = 0.00").
+func taxBreakdown(lines []capture.TaxLine) string {
+	parts := make([]string, 0, len(lines))
+	for _, l := range lines {
+		name := ""
+		if l.Name != "" && l.Name != "VAT" {
+			name = l.Name + " "
+		}
+		rate := strconv.FormatFloat(l.Rate, 'f', -1, 64)
+		parts = append(parts, fmt.Sprintf("%s%s%% of %s = %s", name, rate, centsText(toCents(l.Base)), centsText(toCents(l.Total))))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // amount is a stored amount ("12.1", "12.10") with two decimals; what

@@ -15,7 +15,7 @@ import (
 	"tillroll/store"
 )
 
-var exportHeader = []string{"receipt_id", "user", "date", "retailer", "merchant", "total", "tax", "currency", "status", "item", "qty", "unit_price", "amount", "gtin"}
+var exportHeader = []string{"receipt_id", "user", "date", "retailer", "merchant", "total", "tax", "currency", "status", "item", "qty", "unit_price", "amount", "gtin", "tax_breakdown", "e_invoice"}
 
 // exportCSV downloads an export and parses it; the first row is the
 // header, checked here.
@@ -108,10 +108,10 @@ func TestExport(t *testing.T) {
 		}
 		cur := currency(march)
 		want := [][]string{
-			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "WHOLE MILK 2L", "1", "1.45", "1.45", milkGTIN},
-			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "SOURDOUGH LOAF", "2", "2.80", "5.60", ""},
-			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "FREE RANGE EGGS", "1", "2.35", "2.35", ""},
-			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "GALA APPLES", "4", "0.45", "1.80", ""},
+			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "WHOLE MILK 2L", "1", "1.45", "1.45", milkGTIN, "", ""},
+			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "SOURDOUGH LOAF", "2", "2.80", "5.60", "", "", ""},
+			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "FREE RANGE EGGS", "1", "2.35", "2.35", "", "", ""},
+			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "GALA APPLES", "4", "0.45", "1.80", "", "", ""},
 		}
 		if !slices.EqualFunc(got[march.UUID], want, slices.Equal) {
 			t.Errorf("the sample's rows:\n%q\nwant\n%q", got[march.UUID], want)
@@ -126,7 +126,7 @@ func TestExport(t *testing.T) {
 			}
 		}
 		// A receipt with no items is one row with empty item cells.
-		if r := got[bare.UUID]; len(r) != 1 || !slices.Equal(r[0][9:], []string{"", "", "", "", ""}) || r[0][0] != bare.UUID || r[0][3] != "Corner Grocer" {
+		if r := got[bare.UUID]; len(r) != 1 || !slices.Equal(r[0][9:], []string{"", "", "", "", "", "", ""}) || r[0][0] != bare.UUID || r[0][3] != "Corner Grocer" {
 			t.Errorf("the receipt without items: %q", r)
 		}
 	})

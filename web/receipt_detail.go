@@ -22,6 +22,7 @@ const imagePath = "/receipts-service/image/"
 type receiptImage struct {
 	URL     string
 	PDF     bool
+	XML     bool // an e-invoice XML: no picture
 	Remote  bool
 	N       int
 	Overlay *overlay // where the fields were read; nil when not known
@@ -61,6 +62,7 @@ type detailData struct {
 	TotalInput   string
 	Text         string
 	Reason       string
+	EInvoice     *eInvoiceView // nil unless the receipt is an e-invoice
 }
 
 // receipt loads the signed-in user's receipt; another user's is "not
@@ -139,6 +141,9 @@ func (w *Web) showDetail(c *echo.Context, code int, r store.Receipt, flash, errM
 		d.Images = append(d.Images, imageOf(link, i+1))
 	}
 	d.Fields = w.fields(r, d.RetailerName)
+	if d.EInvoice, err = w.eInvoiceOf(r); err != nil {
+		return err
+	}
 	w.placeBoxes(r, &d)
 	return w.render(c, code, "receipt.html", page{
 		Title: d.Title, User: u, CSRF: csrfToken(ticket), Nav: "receipts", Flash: flash, Error: errMsg, D: d,
@@ -153,6 +158,7 @@ func imageOf(link string, n int) receiptImage {
 	if u, err := url.Parse(link); err == nil && strings.HasPrefix(u.Path, imagePath) {
 		img.URL, img.Remote = u.Path, false
 		img.PDF = strings.HasSuffix(u.Path, ".pdf")
+		img.XML = strings.HasSuffix(u.Path, ".xml")
 	}
 	return img
 }

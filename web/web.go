@@ -38,6 +38,7 @@ type Store interface {
 
 	SaveUpload(r io.Reader, max int64) (store.StoredFile, ocr.Kind, error)
 	RemoveFile(rel string) error
+	FilePath(rel string) (string, error)
 	SaveReceiptImage(user string, f store.StoredFile, kind string) (store.ReceiptImage, error)
 	CreateReceipt(in store.NewReceipt) (store.Receipt, error)
 	ReceiptByUUID(uuid string) (store.Receipt, error)
@@ -160,6 +161,7 @@ func (w *Web) Register(e *echo.Echo) {
 	u.GET("/receipts", w.receiptsList)
 	u.GET("/receipts/:id", w.receiptDetail)
 	u.GET("/receipts/:id/status", w.receiptStatus)
+	u.GET("/receipts/:id/einvoice.xml", w.receiptEInvoiceXML)
 	u.POST("/receipts/:id/total", w.setTotal, small, sameOrigin, w.csrf)
 	u.POST("/receipts/:id/retailer", w.setRetailer, small, sameOrigin, w.csrf)
 	u.POST("/receipts/:id/products", w.setProducts, small, sameOrigin, w.csrf)
