@@ -36,12 +36,12 @@ func TestExportRowsGuard(t *testing.T) {
 	}
 	head := []string{"u-1", "alice", "2024-03-15", "Corner", `'=HYPERLINK("x")`, "-1.50", "0.10", "'@EUR", "COMPLETED"}
 	want := [][]string{
-		append(slices.Clone(head), "'+cmd|' /C calc'!A0", "1.5", "2.00", "3.00", ""),
-		append(slices.Clone(head), "'@SUM(A1:A9)", "1", "-0.50", "-0.50", ""),
-		append(slices.Clone(head), "'-2+3", "2", "0.13", "0.25", milk),
-		append(slices.Clone(head), "'\tTAB", "1", "0.00", "0.00", ""),
-		append(slices.Clone(head), "'\rCR", "1", "0.00", "0.00", ""),
-		append(slices.Clone(head), "MILK = 2L", "1", "0.00", "0.00", ""),
+		append(slices.Clone(head), "'+cmd|' /C calc'!A0", "1.5", "2.00", "3.00", "", "", ""),
+		append(slices.Clone(head), "'@SUM(A1:A9)", "1", "-0.50", "-0.50", "", "", ""),
+		append(slices.Clone(head), "'-2+3", "2", "0.13", "0.25", milk, "", ""),
+		append(slices.Clone(head), "'\tTAB", "1", "0.00", "0.00", "", "", ""),
+		append(slices.Clone(head), "'\rCR", "1", "0.00", "0.00", "", "", ""),
+		append(slices.Clone(head), "MILK = 2L", "1", "0.00", "0.00", "", "", ""),
 	}
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("rows\n%q\nwant\n%q", got, want)
