@@ -192,12 +192,12 @@ func exportRows(r store.WalkedReceipt, date, retailerName string) [][]string {
 
 // taxBreakdown is the tax lines in one cell, one per VAT category and
 // rate: "19% of 100.00 = 19.00; 7% of 50.00 = 3.50" (a name that is not
-// plain VAT comes first: "VAT exempt 0% of 20.00 = 0.00").
+// plain VAT or tax comes first: "VAT exempt 0% of 20.00 = 0.00").
 func taxBreakdown(lines []capture.TaxLine) string {
 	parts := make([]string, 0, len(lines))
 	for _, l := range lines {
 		name := ""
-		if l.Name != "" && l.Name != "VAT" {
+		if n := strings.ToUpper(l.Name); n != "" && n != "VAT" && n != "TAX" {
 			name = l.Name + " "
 		}
 		rate := strconv.FormatFloat(l.Rate, 'f', -1, 64)
