@@ -111,6 +111,11 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		Metrics: metrics,
 	})
 	// One login checker: the identity service and the web app count failures together.
+	intakes, err := cfg.intake.start(st, pool, cfg.maxUpload, log, stdout)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	logins := server.NewLogins(st, cfg.ticketTTL, nil)
 	srv := server.New(st, pool, server.Config{
 		MaxUpload: cfg.maxUpload,
@@ -119,7 +124,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		Web: web.New(web.Config{
 			DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth,
 			Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: cfg.maxUpload,
-			Logger: log.With("component", "web"), IntakeAddress: cfg.intake.address(st),
+			Logger: log.With("component", "web"), IntakeAddress: cfg.intake.address(st), Intake: cfg.intake.pages,
 			Mail: &web.MailPages{Relay: mail, Webhooks: hooks, Flags: web.SMTPFlags{
 				Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass,
 			}},
@@ -130,11 +135,6 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 			Store: st, Analyzer: an, TicketTTL: cfg.ticketTTL, LinkHosts: splitList(cfg.receiptLinkHosts), Logins: logins,
 		},
 	})
-	intakes, err := cfg.intake.start(st, pool, cfg.maxUpload, log, stdout)
-	if err != nil {
-		_ = ln.Close()
-		return err
-	}
 	admin, err := listenAdmin(cfg.data)
 	if err != nil {
 		_ = ln.Close()

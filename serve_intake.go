@@ -11,12 +11,14 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"tillroll/intake"
 	"tillroll/store"
+	"tillroll/web"
 )
 
 // intakeConfig holds the serve flags of the intakes that need no PC: the
@@ -37,6 +39,7 @@ type intakeConfig struct {
 	watchSettle    time.Duration
 	watchDelete    bool
 	imapConfig     string
+	pages          *web.IntakePages // the admin's intake page, made by start
 }
 
 // imapMailbox is one entry of the --imap-config file.
@@ -165,18 +168,36 @@ func (c *intakeConfig) start(st *store.Store, queue intake.Kicker, maxUpload int
 		parts = append(parts, intake.NewWatcher(taker, w).Run)
 		fmt.Fprintf(stdout, "Watching %s for documents of %s\n", w.Dir, w.Account)
 	}
+	var static []intake.IMAPConfig
 	if c.imapConfig != "" {
-		boxes, err := readIMAPConfig(c.imapConfig)
-		if err != nil {
+		var err error
+		if static, err = readIMAPConfig(c.imapConfig); err != nil {
 			return nil, err
 		}
-		for _, b := range boxes {
+		for _, b := range static {
 			if _, err := st.Account(b.Account); err != nil {
 				return nil, fmt.Errorf("--imap-config %s: %w", b.Name(), err)
 			}
-			parts = append(parts, intake.NewIMAPPoller(taker, b).Run)
 			fmt.Fprintf(stdout, "Pulling mail from %s for %s\n", b.Name(), b.Account)
 		}
+	}
+	// The manager also runs the mailboxes admins add on /admin/intake.
+	imaps := intake.NewIMAPManager(taker, static)
+	parts = append(parts, imaps.Run)
+	c.pages = &web.IntakePages{
+		Mailboxes: st, Kick: imaps.Kick, Domain: c.smtpDomain, Allow: splitList(c.smtpAllow),
+		Statuses: func() []web.IntakeStatus {
+			var out []web.IntakeStatus
+			for _, m := range imaps.Statuses() {
+				out = append(out, web.IntakeStatus{ID: m.ID, Account: m.Account, Name: m.Name, After: m.After,
+					LastSuccess: m.LastSuccess, LastError: m.LastError, Taken: m.Taken})
+			}
+			sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+			return out
+		},
+	}
+	for _, w := range c.watch {
+		c.pages.Watches = append(c.pages.Watches, w.Dir+" for "+w.Account)
 	}
 	ln := c.smtpLn // opened last: nothing after it can fail but its own settings
 	if ln == nil && c.smtpListen != "" {
@@ -205,6 +226,7 @@ func (c *intakeConfig) start(st *store.Store, queue intake.Kicker, maxUpload int
 			MaxMessage: c.smtpMaxMessage, MaxRecipients: c.smtpMaxRcpt, MaxMessagesPerConn: c.smtpMaxPerConn, RatePerMinute: c.smtpRatePerMin,
 			Logger: log.With("component", "smtpd"),
 		})
+		c.pages.SMTP = ln.Addr().String()
 		fmt.Fprintf(stdout, "Mail server for scanners: %s (intake addresses: tillroll account show NAME)\n", ln.Addr())
 		parts = append(parts, func(ctx context.Context) error { return srv.Serve(ctx, ln) })
 	}

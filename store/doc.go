@@ -15,6 +15,7 @@
 //	outbox_done                   id -> Message (JSON); sent messages, kept for the record
 //	intake_marks                  mark -> ids of the documents it made (8 bytes each); what the mail
 //	                              server, IMAP and watch folders took in (store/intake.go)
+//	imap_mailboxes                id -> IMAP mailbox an admin added (JSON; password sealed)
 //
 // The receipts service (store/user.go, retailer.go, product.go, receipt*.go):
 //
@@ -64,6 +65,7 @@ var (
 	bucketOutbox          = []byte("outbox")
 	bucketOutboxDone      = []byte("outbox_done")
 	bucketIntakeMarks     = []byte("intake_marks")
+	bucketIMAPMailboxes   = []byte("imap_mailboxes")
 
 	bucketUsers                = []byte("users")
 	bucketTickets              = []byte("tickets")
@@ -91,7 +93,7 @@ var (
 	allBuckets = [][]byte{
 		bucketMeta, bucketAccounts, bucketAccountsByID, bucketDocuments,
 		bucketDocumentsByKey, bucketDocumentsBySHA, bucketDocumentsByText,
-		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks,
+		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks, bucketIMAPMailboxes,
 		bucketUsers, bucketTickets, bucketReceiptImages, bucketReceipts, bucketReceiptsByUUID, bucketReceiptsByDoc,
 		bucketReceiptsByUser, bucketReceiptsByUserStatus, bucketReceiptsByUserRetail,
 		bucketReceiptsByStatus, bucketReceiptsByRetailer, bucketReceiptsByRetailKey, bucketReceiptsByTerm,

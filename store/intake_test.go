@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestIntakeAddressAndMarks(t *testing.T) {
@@ -68,5 +69,48 @@ func TestIntakeAddressAndMarks(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestIMAPMailboxes(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	newAccount(t, s, "shop")
+	good := IMAPMailbox{Account: "shop", Host: "imap.example.com", Port: 993, Security: "tls", User: "u", Password: "pw", After: "move:Done"}
+	for name, change := range map[string]func(*IMAPMailbox){
+		"no host":        func(m *IMAPMailbox) { m.Host = "" },
+		"bad port":       func(m *IMAPMailbox) { m.Port = 70000 },
+		"bad security":   func(m *IMAPMailbox) { m.Security = "ssl3" },
+		"no user":        func(m *IMAPMailbox) { m.User = " " },
+		"bad after":      func(m *IMAPMailbox) { m.After = "move:" },
+		"short interval": func(m *IMAPMailbox) { m.Interval = time.Second },
+	} {
+		m := good
+		change(&m)
+		if _, err := s.AddIMAPMailbox(m); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	ghost := good
+	ghost.Account = "ghost"
+	if _, err := s.AddIMAPMailbox(ghost); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown account: %v", err)
+	}
+	m, err := s.AddIMAPMailbox(good)
+	if err != nil || m.ID == 0 {
+		t.Fatalf("add: %+v %v", m, err)
+	}
+	list, err := s.IMAPMailboxes()
+	if err != nil || len(list) != 1 || list[0].Password != "pw" || list[0].Addr() != "imap.example.com:993" {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+	if err := s.DeleteIMAPMailbox(m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteIMAPMailbox(m.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("delete twice: %v", err)
 	}
 }

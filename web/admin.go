@@ -46,6 +46,7 @@ var adminLinks = []adminLink{
 	{"/admin/products", "Products", "The product catalogue; import it from a CSV file."},
 	{"/admin/mail", "Mail", "The SMTP relay Tillroll sends mail through, and a test mail."},
 	{"/admin/outbox", "Outbox", "Mail and webhooks waiting, sent or failed; retry them."},
+	{"/admin/intake", "Intake", "The mail server for scanners, watch folders, and the IMAP mailboxes Tillroll reads."},
 	{"/admin/backup", "Backup", "Download a copy of everything on the box."},
 }
 

@@ -98,6 +98,8 @@ type Config struct {
 	// IntakeAddress is an account's address at the built-in mail server
 	// (package intake); nil when the mail server is off.
 	IntakeAddress func(username string) string
+	// Intake serves the admin's intake page (admin_intake.go); nil serves none.
+	Intake *IntakePages
 }
 
 // Web serves the pages.
@@ -193,6 +195,7 @@ func (w *Web) Register(e *echo.Echo) {
 
 	// Admins only, each page checks the role.
 	w.registerMail(u)
+	w.registerIntake(u)
 	w.retailerRoutes(u, small)
 	w.exportRoutes(u)
 }

@@ -1,0 +1,159 @@
+package web_test
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"tillroll/intake"
+	"tillroll/internal/testrun"
+	"tillroll/pipeline"
+	"tillroll/receipts/analyzer"
+	"tillroll/server"
+	"tillroll/store"
+	"tillroll/web"
+)
+
+type nopLogger struct{}
+
+func (nopLogger) Printf(string, ...any) {}
+
+// TestAdminIntakeMailboxes: an admin adds an IMAP mailbox on the page; the
+// password is sealed, the poller starts, and its problem (a wrong
+// password) shows on the page; removing the mailbox stops it.
+func TestAdminIntakeMailboxes(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if _, err := st.CreateAccount("shop", "shop@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []store.NewUser{{Name: "alice", Password: "alice-password"}, {Name: "root", Password: "root-password", Role: store.RoleAdmin}} {
+		if _, err := st.CreateUser(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A real IMAP server on loopback.
+	mem := imapmemserver.New()
+	mu := imapmemserver.NewUser("invoices", "right-password")
+	if err := mu.Create("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	mem.AddUser(mu)
+	isrv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		InsecureAuth: true, Caps: imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}}, Logger: nopLogger{},
+	})
+	iln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = isrv.Serve(iln) }()
+	defer isrv.Close()
+	host, port, _ := net.SplitHostPort(iln.Addr().String())
+
+	mgr := intake.NewIMAPManager(intake.NewTaker(st, nil, intake.Limits{}, nil), nil)
+	stopMgr := testrun.Go(t, mgr.Run)
+	defer stopMgr()
+	pages := &web.IntakePages{
+		Mailboxes: st, Kick: mgr.Kick, SMTP: "0.0.0.0:2525", Domain: "tillroll.local", Watches: []string{"/srv/scans for shop"},
+		Statuses: func() []web.IntakeStatus {
+			var out []web.IntakeStatus
+			for _, m := range mgr.Statuses() {
+				out = append(out, web.IntakeStatus{ID: m.ID, Account: m.Account, Name: m.Name, After: m.After, LastSuccess: m.LastSuccess, LastError: m.LastError})
+			}
+			return out
+		},
+	}
+	an := analyzer.New(st, nil, 0)
+	pool := pipeline.NewPool(st, pipeline.Options{Workers: 1})
+	logins := server.NewLogins(st, time.Hour, nil)
+	w := web.New(web.Config{DataDir: dir, Version: "test", Store: st, Logins: logins, Analyzer: an, Queue: pool, Intake: pages})
+	srv := server.New(st, pool, server.Config{Web: w.Register, Receipts: &server.ReceiptsConfig{Store: st, Analyzer: an, Logins: logins}})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+
+	alice := newClient(t, ts.URL)
+	alice.signIn("alice", "alice-password")
+	if resp, _ := alice.do(http.MethodGet, "/admin/intake", "", nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a user on /admin/intake: %d", resp.StatusCode)
+	}
+	c := newClient(t, ts.URL)
+	c.signIn("root", "root-password")
+	_, body := c.do(http.MethodGet, "/admin/intake", "", nil)
+	for _, want := range []string{"Listening on <code>0.0.0.0:2525</code>", "/srv/scans for shop", "None yet."} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("intake page lacks %q:\n%s", want, body)
+		}
+	}
+	tok := c.token("/admin/intake")
+	form := url.Values{"csrf": {tok}, "account": {"shop"}, "host": {host}, "port": {port}, "security": {"none"},
+		"user": {"invoices"}, "password": {"wrong-password-123"}, "after": {"seen"}}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("account", "nobody")
+	if resp, body := c.post("/admin/intake/imap", bad); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "nobody") || strings.Contains(body, "wrong-password-123") {
+		t.Fatalf("unknown account: %d\n%s", resp.StatusCode, body)
+	}
+	if resp, body := c.post("/admin/intake/imap", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add mailbox: %d\n%s", resp.StatusCode, body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body = c.do(http.MethodGet, "/admin/intake", "", nil)
+		if strings.Contains(body, "wrong user or password") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page does not show the wrong password:\n%s", body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.Contains(body, "wrong-password-123") {
+		t.Fatal("the page shows the password")
+	}
+	// The database file alone does not give the password away.
+	raw, err := os.ReadFile(filepath.Join(dir, store.DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("wrong-password-123")) {
+		t.Fatal("the IMAP password is in the database file in clear")
+	}
+	boxes, err := st.IMAPMailboxes()
+	if err != nil || len(boxes) != 1 || boxes[0].Password != "wrong-password-123" {
+		t.Fatalf("saved mailboxes %v %v", len(boxes), err)
+	}
+	tok = c.token("/admin/intake")
+	if resp, body := c.post("/admin/intake/imap/"+strconv.FormatUint(boxes[0].ID, 10)+"/delete", url.Values{"csrf": {tok}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove: %d\n%s", resp.StatusCode, body)
+	}
+	for len(mgr.Statuses()) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the removed mailbox's poller still runs")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, body := c.do(http.MethodGet, "/admin/intake", "", nil); !strings.Contains(body, "None yet.") {
+		t.Fatalf("after removing:\n%s", body)
+	}
+}
