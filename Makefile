@@ -82,3 +82,23 @@ test-deb:
 	$(MAKE) deb ARCHS=$$($(GO) env GOHOSTARCH)
 	TILLROLL_DEB=$$(ls -t $(DIST)/tillroll_*_$$($(GO) env GOHOSTARCH).deb | head -1) \
 		$(GO) test -count=1 -timeout 20m -run '^TestDebInstall$$' -v .
+
+# arm64 on this amd64 machine: the OCR, store, pipeline and API tests
+# cross-built and run under qemu-user-static, then real Tesseract on the
+# shared receipts (ARM64_SCAN of them) read by both builds, whose answers
+# must be the same but for the time of the reading. qemu is slow (about
+# ten times native): not part of `make test`.
+ARM64_PKGS ?= ./ocr/... ./store/ ./pipeline/ ./server/
+ARM64_SCAN ?= 60
+test-arm64: deps
+	./scripts/arm64 $(GO) test -exec qemu-aarch64-static -count=1 -timeout 120m $(ARM64_PKGS)
+	@mkdir -p $(DIST)
+	$(GO) build -o $(DIST)/tillroll-amd64-scan .
+	./scripts/arm64 $(GO) build -o $(DIST)/tillroll-arm64-scan .
+	@files=$$(ls $(TESTDATA)/receipts/*.jpg 2>/dev/null | head -n $(ARM64_SCAN)); \
+	if [ -z "$$files" ]; then echo "test-arm64: no $(TESTDATA)/receipts, so no fields compared"; exit 0; fi; \
+	OMP_THREAD_LIMIT=1 ./$(DIST)/tillroll-amd64-scan scan --confidence $$files | sed 's/,"Created":"[^"]*"//' > $(DIST)/scan-amd64.jsonl && \
+	OMP_THREAD_LIMIT=1 qemu-aarch64-static ./$(DIST)/tillroll-arm64-scan scan --confidence $$files | sed 's/,"Created":"[^"]*"//' > $(DIST)/scan-arm64.jsonl && \
+	n=$$(wc -l < $(DIST)/scan-amd64.jsonl) && \
+	if diff $(DIST)/scan-amd64.jsonl $(DIST)/scan-arm64.jsonl >/dev/null; then echo "test-arm64: $$n files read, the same fields and text on amd64 and arm64"; \
+	else diff $(DIST)/scan-amd64.jsonl $(DIST)/scan-arm64.jsonl | head -20; echo "test-arm64: amd64 and arm64 read the receipts differently"; exit 1; fi

@@ -91,6 +91,8 @@ const (
 	KindGIF  Kind = "gif"
 	KindBMP  Kind = "bmp"
 	KindPDF  Kind = "pdf"
+	KindHEIC Kind = "heic" // HEIF with HEVC pictures: an iPhone's photos
+	KindAVIF Kind = "avif" // HEIF with AV1 pictures
 )
 
 // Errors for input that can never be read. Callers match them with errors.Is

@@ -100,6 +100,9 @@ func checkSize(w, h int, lim Limits) error {
 // decodeImage checks the dimensions, then decodes the image and turns it
 // upright by its EXIF orientation.
 func decodeImage(data []byte, lim Limits) (image.Image, error) {
+	if k, ok := sniffHEIF(data[:min(len(data), SniffLen)]); ok {
+		return decodeHEIF(k, data, lim)
+	}
 	if err := checkImage(data, lim); err != nil {
 		return nil, err
 	}

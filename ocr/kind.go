@@ -42,6 +42,9 @@ func Sniff(head []byte) (Kind, error) {
 	case len(head) >= 14 && bytes.HasPrefix(head, []byte("BM")):
 		return KindBMP, nil
 	}
+	if k, ok := sniffHEIF(head); ok {
+		return k, nil
+	}
 	// A PDF header may follow some junk, within the first kilobyte (PDF
 	// 1.7, 7.5.2 implementation note); most readers accept that.
 	if i := bytes.Index(head, []byte("%PDF-")); i >= 0 {

@@ -19,6 +19,9 @@ type Limits struct {
 	// take: an image whose format holds more bytes a pixel than a JPEG's
 	// 1.5 (RGBA, 16-bit, CMYK) is held to fewer pixels than MaxPixels.
 	MaxImageBytes int64
+	// MaxHEIFPixels is the largest HEIC or AVIF picture decoded: their
+	// decoders take about 18 bytes a pixel while they run (one at a time).
+	MaxHEIFPixels int
 	// MaxObjects is the most objects a PDF may hold or declare.
 	MaxObjects int
 	// MaxStreamBytes is the most bytes any one PDF stream that is not an
@@ -40,6 +43,7 @@ func DefaultLimits() Limits {
 		MaxSide:         20_000,
 		MaxPages:        100,
 		MaxImageBytes:   100 << 20,
+		MaxHEIFPixels:   25_000_000,
 		MaxObjects:      500_000,
 		MaxStreamBytes:  16 << 20,
 		MaxDecodedBytes: 1 << 30,
@@ -63,6 +67,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxImageBytes == 0 {
 		l.MaxImageBytes = d.MaxImageBytes
+	}
+	if l.MaxHEIFPixels == 0 {
+		l.MaxHEIFPixels = d.MaxHEIFPixels
 	}
 	if l.MaxObjects == 0 {
 		l.MaxObjects = d.MaxObjects

@@ -197,7 +197,7 @@ func (s *Server) save(part io.Reader) (store.StoredFile, ocr.Kind, error) {
 	case errors.Is(err, ocr.ErrEmpty):
 		return store.StoredFile{}, "", errorf(http.StatusBadRequest, "the file is empty")
 	case errors.Is(err, ocr.ErrUnsupported):
-		return store.StoredFile{}, "", errorf(http.StatusUnsupportedMediaType, "unsupported file type: send a PDF, a JPEG, PNG, TIFF, WebP, GIF or BMP image, or an e-invoice XML")
+		return store.StoredFile{}, "", errorf(http.StatusUnsupportedMediaType, "unsupported file type: send a PDF, a JPEG, PNG, TIFF, WebP, GIF, BMP, HEIC or AVIF image, or an e-invoice XML")
 	case errors.Is(err, store.ErrFileTooLarge):
 		return store.StoredFile{}, "", errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than %d MB", s.cfg.MaxUpload>>20))
 	case err != nil:

@@ -171,7 +171,7 @@ func (w *Web) receive(c *echo.Context, user string, part io.Reader) (store.Recei
 		if _, err := io.Copy(io.Discard, part); err != nil {
 			return store.Receipt{}, readErrorCode(err), "The upload was cut short: try again.", nil
 		}
-		return store.Receipt{}, http.StatusUnsupportedMediaType, "Not a photo or PDF: send a JPEG, PNG, TIFF, WebP, GIF, BMP, PDF or e-invoice XML.", nil
+		return store.Receipt{}, http.StatusUnsupportedMediaType, "Not a photo or PDF: send a JPEG, PNG, TIFF, WebP, GIF, BMP, HEIC, AVIF, PDF or e-invoice XML.", nil
 	case errors.Is(err, store.ErrFileTooLarge):
 		return store.Receipt{}, http.StatusRequestEntityTooLarge, fmt.Sprintf("The file is larger than %d MB.", w.cfg.MaxUpload>>20), nil
 	case err != nil:
