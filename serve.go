@@ -95,6 +95,11 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	// /admin/mail, those win, and apply without a restart.
 	smtpFlags := mailer.SMTPConfig{Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass}
 	metrics := newMetrics(st)
+	setupCode, err := firstRunCode(st)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	mail := mailer.NewMailerFunc(st, mailer.SavedOr(st, smtpFlags), mailer.Options{Logger: log.With("component", "mailer"), Attempted: metrics.Attempted})
 	hooks := mailer.NewWebhooks(st, st, mailer.Options{Logger: log.With("component", "webhooks"), Attempted: metrics.Attempted})
 	an := analyzer.New(st, log.With("component", "receipts"), 0)
@@ -122,7 +127,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		Logger:    log.With("component", "http"),
 		Metrics:   metrics,
 		Web: web.New(web.Config{
-			DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth,
+			DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth, SetupCode: setupCode,
 			Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: cfg.maxUpload,
 			Logger: log.With("component", "web"), IntakeAddress: cfg.intake.address(st), Intake: cfg.intake.pages,
 			Mail: &web.MailPages{Relay: mail, Webhooks: hooks, Flags: web.SMTPFlags{
@@ -179,6 +184,9 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 
 	fmt.Fprintf(stdout, "Tillroll %s is running: %s\n", version, displayURL(ln.Addr()))
 	fmt.Fprintf(stdout, "Data directory: %s (%d OCR workers)\n", absPath(cfg.data), cfg.workers)
+	if setupCode != "" {
+		fmt.Fprintf(stdout, "No user yet: open %s/ in a browser and make the first admin with the setup code %s (it works once)\n", displayURL(ln.Addr()), setupCode)
+	}
 	fmt.Fprintf(stdout, "Make an account, in another terminal:\n  ./tillroll account create NAME --email you@example.com --data %s\n", cfg.data)
 	if _, saved, err := st.SMTPSettings(); err == nil && !saved && cfg.smtpAddr == "" {
 		fmt.Fprintln(stdout, "No SMTP relay set (--smtp-addr, or an admin on /admin/mail): notification mail waits in the outbox until one is.")
@@ -244,4 +252,18 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// firstRunCode is the one-time code of /setup on a box with no user yet
+// (web/setup.go); "" once any user exists.
+func firstRunCode(st *store.Store) (string, error) {
+	has, err := st.HasUsers()
+	if err != nil || has {
+		return "", err
+	}
+	code, err := web.NewSetupCode()
+	if err != nil {
+		return "", fmt.Errorf("setup code: %w", err)
+	}
+	return code, nil
 }

@@ -51,6 +51,28 @@ func hashPassword(password string, salt []byte) []byte {
 // CreateUser makes a receipts-service user. Staff need the id of an
 // existing retailer; others have none.
 func (s *Store) CreateUser(in NewUser) (User, error) {
+	return s.createUser(in, false)
+}
+
+// CreateFirstAdmin makes an admin only while the box has no user at all:
+// the check and the write are one transaction, so of two first visitors
+// only one becomes admin. It returns ErrExists when a user is there.
+func (s *Store) CreateFirstAdmin(name, password string) (User, error) {
+	return s.createUser(NewUser{Name: name, Password: password, Role: RoleAdmin}, true)
+}
+
+// HasUsers tells whether any receipts-service user exists.
+func (s *Store) HasUsers() (bool, error) {
+	has := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketUsers).Cursor().First()
+		has = k != nil
+		return nil
+	})
+	return has, err
+}
+
+func (s *Store) createUser(in NewUser, first bool) (User, error) {
 	if !usernameRE.MatchString(in.Name) {
 		return User{}, fmt.Errorf("%w: user name must be 1-64 of a-z 0-9 . _ - and start with a letter or digit", ErrInvalid)
 	}
@@ -80,6 +102,9 @@ func (s *Store) CreateUser(in NewUser) (User, error) {
 		PasswordHash: hashPassword(in.Password, salt), Created: s.now().UTC()}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketUsers)
+		if k, _ := b.Cursor().First(); first && k != nil {
+			return fmt.Errorf("a first admin: the box has users already: %w", ErrExists)
+		}
 		if b.Get([]byte(u.Name)) != nil {
 			return fmt.Errorf("user %q: %w", u.Name, ErrExists)
 		}

@@ -57,6 +57,9 @@ type Store interface {
 	RegenerateCredentials(username string) (store.Credentials, error)
 	SetWebhook(username, rawURL string) error
 	SetEmail(username, email string) error
+	// First run (setup.go).
+	HasUsers() (bool, error)
+	CreateFirstAdmin(name, password string) (store.User, error)
 	adminStore // what the admin pages need (web/admin.go)
 	mailStore  // mail.go
 	// The retailer staff's list (retailer.go) and the CSV export (export.go).
@@ -95,6 +98,9 @@ type Config struct {
 	// MaxUpload is the largest accepted file, in bytes (default 25 MB).
 	MaxUpload int64
 	Logger    *slog.Logger
+	// SetupCode is the one-time code that lets the first visitor make the
+	// first admin (setup.go); empty when the box had a user at start.
+	SetupCode string
 	// IntakeAddress is an account's address at the built-in mail server
 	// (package intake); nil when the mail server is off.
 	IntakeAddress func(username string) string
@@ -106,6 +112,7 @@ type Config struct {
 type Web struct {
 	cfg   Config
 	pages map[string]*template.Template
+	setup *setupState
 }
 
 // New makes the web app.
@@ -116,7 +123,7 @@ func New(cfg Config) *Web {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Web{cfg: cfg, pages: parsePages(templateFiles)}
+	return &Web{cfg: cfg, pages: parsePages(templateFiles), setup: &setupState{}}
 }
 
 // parsePages makes one template set per page: the page with the layout
@@ -156,6 +163,8 @@ func (w *Web) Register(e *echo.Echo) {
 	pub := e.Group("", securityHeaders, w.pagesErrors)
 	pub.GET("/signin", w.signinForm)
 	pub.POST("/signin", w.signin, small, sameOrigin)
+	pub.GET("/setup", w.setupForm)
+	pub.POST("/setup", w.setupSubmit, small, sameOrigin)
 
 	// Signed-in users; every POST checks the session's CSRF token.
 	u := e.Group("", securityHeaders, w.pagesErrors, w.session)
@@ -201,6 +210,11 @@ func (w *Web) Register(e *echo.Echo) {
 }
 
 func (w *Web) home(c *echo.Context) error {
+	if open, err := w.setupOpen(); err != nil {
+		return err
+	} else if open {
+		return c.Redirect(http.StatusSeeOther, "/setup")
+	}
 	if w.cfg.Store != nil {
 		if _, _, ok := w.currentSession(c); ok {
 			return c.Redirect(http.StatusSeeOther, "/receipts")
