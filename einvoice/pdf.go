@@ -37,7 +37,16 @@ var disableConfig sync.Once
 // invoice. It returns nil and no error for a PDF without one. The
 // attachment is inflated only up to lim.MaxBytes, and its declared size
 // (/Params /Size), where given, must be its size.
+//
+// pdfcpu trusts the file: a caller that takes PDFs from anyone runs its
+// own checks first (the pipeline runs OCR's pre-scan, ocr.CheckPDF).
 func xmlFromPDF(data []byte, lim Limits) (name string, xml []byte, err error) {
+	defer func() {
+		// pdfcpu panics on some malformed files.
+		if v := recover(); v != nil {
+			name, xml, err = "", nil, fmt.Errorf("%w: malformed PDF: %v", ErrPDF, v)
+		}
+	}()
 	// pdfcpu would otherwise read and write a configuration folder in the
 	// user's home.
 	disableConfig.Do(api.DisableConfigDir)

@@ -26,35 +26,46 @@ type Document struct {
 // InPDF tells whether the XML came out of a PDF (with a page to check).
 func (d *Document) InPDF() bool { return d.Attachment != "" }
 
-// ReadFile reads the file at path with Read. Only a file whose first
-// bytes are an XML's or a PDF's is read whole, and no more than maxFile
-// bytes of it (lim.MaxBytes of an XML).
+// ReadFile reads the file at path with Read (see ReadCandidate).
 func ReadFile(path string, maxFile int64, lim Limits) (*Document, error) {
+	data, _, err := ReadCandidate(path, maxFile, lim)
+	if err != nil || data == nil {
+		return nil, err
+	}
+	return Read(data, lim)
+}
+
+// ReadCandidate reads the file at path if it may be an e-invoice: only a
+// file whose first bytes are an XML's or a PDF's is read whole, and no
+// more than maxFile bytes of it (lim.MaxBytes of an XML). It returns nil
+// for any other file, and isXML for an XML.
+func ReadCandidate(path string, maxFile int64, lim Limits) (data []byte, isXML bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open: %w", err)
+		return nil, false, fmt.Errorf("open: %w", err)
 	}
 	defer f.Close()
 	head := make([]byte, 1024)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("read: %w", err)
+		return nil, false, fmt.Errorf("read: %w", err)
 	}
-	if IsXML(head[:n]) {
+	isXML = IsXML(head[:n])
+	if isXML {
 		// An XML past the limit is refused without reading it all.
 		maxFile = min(maxFile, lim.MaxBytes)
 	} else if !isPDF(head[:n]) {
-		return nil, nil
+		return nil, false, nil
 	}
 	rest, err := io.ReadAll(io.LimitReader(f, max(0, maxFile+1-int64(n))))
 	if err != nil {
-		return nil, fmt.Errorf("read: %w", err)
+		return nil, false, fmt.Errorf("read: %w", err)
 	}
-	data := append(head[:n], rest...)
+	data = append(head[:n], rest...)
 	if int64(len(data)) > maxFile {
-		return nil, fmt.Errorf("%w: the file is larger than %d bytes", ErrTooLarge, maxFile)
+		return nil, false, fmt.Errorf("%w: the file is larger than %d bytes", ErrTooLarge, maxFile)
 	}
-	return Read(data, lim)
+	return data, isXML, nil
 }
 
 func isPDF(data []byte) bool { return bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")) }

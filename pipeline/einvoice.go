@@ -22,9 +22,26 @@ const maxEInvoiceFile = 256 << 20
 // nil for any other file, which OCR reads. A file that claims to be an
 // e-invoice and cannot be read is an error that matches ocr.ErrTooLarge or
 // einvoice.ErrMalformed / einvoice.ErrAttachment: the document fails with
-// that reason. A PDF that pdfcpu cannot open is left to OCR.
+// that reason. A PDF goes through OCR's pre-scan (ocr.CheckPDF) before
+// pdfcpu opens it; one the pre-scan refuses, or pdfcpu cannot open, is
+// left to OCR, which fails it with the pre-scan's reason.
 func ReadEInvoice(path string) (*einvoice.Document, error) {
-	d, err := einvoice.ReadFile(path, maxEInvoiceFile, einvoice.DefaultLimits())
+	lim := einvoice.DefaultLimits()
+	data, isXML, err := einvoice.ReadCandidate(path, maxEInvoiceFile, lim)
+	switch {
+	case errors.Is(err, einvoice.ErrTooLarge):
+		return nil, fmt.Errorf("%w: %w", ocr.ErrTooLarge, err)
+	case err != nil:
+		return nil, err
+	case data == nil:
+		return nil, nil
+	}
+	if !isXML {
+		if data, err = ocr.CheckPDF(data, ocr.DefaultLimits()); err != nil {
+			return nil, nil
+		}
+	}
+	d, err := einvoice.Read(data, lim)
 	switch {
 	case errors.Is(err, einvoice.ErrPDF):
 		return nil, nil
