@@ -108,7 +108,7 @@ func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, erro
 			return store.Document{}, uploadReadError(err)
 		}
 		switch name := part.FormName(); {
-		case name == uploadField && !saved:
+		case (name == uploadField || name == "file") && !saved: // "file" as /classify and /docsplitter name it
 			fileName = part.FileName()
 			file, kind, err = s.save(part)
 			if err != nil {

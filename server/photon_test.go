@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -562,4 +563,35 @@ func TestPhotonCorrections(t *testing.T) {
 	if d.Result.Total != read["Total"] || len(d.Result.Line_Items) != 2 || d.Corrected == nil {
 		t.Errorf("what OCR read is not kept beside the correction: %+v", d.Result)
 	}
+}
+
+// TestPhotonClassifySplit: /classify and /docsplitter, with the file in
+// the field "file" as Photon's MCP server sends it.
+func TestPhotonClassifySplit(t *testing.T) {
+	e := newEnv(t, 1<<20)
+	e.startWorkers()
+	upload := func(path string, pdf []byte) response {
+		body, ct := multipartBody(t, "file", "doc.pdf", pdf)
+		return e.do(http.MethodPost, path, headers(e.alice), body, ct)
+	}
+	chk := upload("/classify", textPDF(1, "FIRST NATIONAL BANK", "PAY TO THE ORDER OF JOHN SMITH", "$100.00"))
+	if chk.code != http.StatusOK || chk.body["doctype"] != "check" || chk.body["Document_Type"] != "Check" || chk.body["photon_key"] == nil {
+		t.Errorf("classify a check: %d %s", chk.code, chk.raw)
+	}
+	inv := upload("/classify", textPDF(1, "ACME SUPPLIES LTD", "INVOICE", "Invoice Number: INV-1", "Invoice Date: 01/02/2024", "Total 10.00"))
+	if inv.code != http.StatusOK || inv.body["doctype"] != "invoice" {
+		t.Errorf("classify an invoice: %d %s", inv.code, inv.raw)
+	}
+	pdf := fixture.PDF(
+		fixture.PDFPage{Lines: []string{"ACME SUPPLIES LTD", "INVOICE No A-1", "Widget 5.00", "Page 1 of 2"}},
+		fixture.PDFPage{Lines: []string{"ACME SUPPLIES LTD", "Total 5.00", "Page 2 of 2"}},
+		fixture.PDFPage{Lines: []string{"OTHER TRADING CO", "INVOICE No B-7", "Total 1.00", "Page 1 of 1"}},
+	)
+	split := upload("/docsplitter", pdf)
+	docs, _ := split.body["documents"].([]any)
+	if split.code != http.StatusOK || len(docs) != 2 || fmt.Sprint(field(docs, "0.pages")) != "[1 2]" || fmt.Sprint(field(docs, "1.pages")) != "[3]" ||
+		field(docs, "0.doctype") != "invoice" {
+		t.Errorf("docsplitter: %d %s", split.code, split.raw)
+	}
+	wantError(t, upload("/docsplitter", []byte("not a document")), http.StatusUnsupportedMediaType)
 }

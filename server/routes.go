@@ -54,6 +54,8 @@ func (s *Server) routes() *echo.Echo {
 	capture := e.Group("", s.captureAuth)
 	capture.POST("/api/v4", s.captureUpload, upload)
 	capture.POST("/api/pro", s.capturePro, upload)
+	capture.POST("/classify", s.classify, upload)
+	capture.POST("/docsplitter", s.docSplitter, upload)
 	for _, p := range []string{"/api/v4/json", "/api/v1/json", "/api/v2/scanapis/json"} {
 		capture.GET(p, s.captureFetch)
 	}

@@ -135,3 +135,36 @@ func TestSplitPostal(t *testing.T) {
 		}
 	}
 }
+
+func TestDocTypeOf(t *testing.T) {
+	for _, tc := range []struct{ text, extracted, want string }{
+		{"FIRST BANK\nPay to the order of JOHN SMITH $100.00\nOne hundred dollars", "receipt", "check"},
+		{"ACME BANK\nAccount statement\nOpening balance 10.00\nClosing balance 20.00", "invoice", "statement"},
+		{"Remittance advice\nInvoice 123 paid 10.00", "invoice", "remittance"},
+		{"BILL OF LADING\nShipper: X", "invoice", "bol"},
+		{"CITY POWER\nElectricity\nMeter reading 1234 kWh", "invoice", "bill-utility"},
+		{"CORNER SHOP\nTOTAL 1.00", "receipt", "receipt"},
+		{"ACME LTD\nInvoice No 1\nTotal 1.00", "Invoice", "invoice"},
+	} {
+		if got := DocTypeOf(tc.text, tc.extracted); got != tc.want {
+			t.Errorf("DocTypeOf(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestSplitPages(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		pages []string
+		want  [][]int
+	}{
+		{"page marks", []string{"ACME\nInvoice No A-1\nPage 1 of 2", "Page 2 of 2\nTotal 5.00", "Page 1 of 1\nOTHER LTD"}, [][]int{{1, 2}, {3}}},
+		{"numbers", []string{"Invoice No A-100\nWidget", "Invoice No A-100\nTotal 5.00", "Invoice No B-7\nTotal 1.00"}, [][]int{{1, 2}, {3}}},
+		{"one document", []string{"ACME\nWidget", "Total 5.00"}, [][]int{{1, 2}}},
+		{"last page said so", []string{"Page 3/3\nTotal 1.00", "CORNER SHOP\nTOTAL 2.00"}, [][]int{{1}, {2}}},
+	} {
+		if got := SplitPages(tc.pages); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
