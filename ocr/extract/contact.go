@@ -17,6 +17,7 @@ var (
 	// A bare domain is taken only where a label says it is the website.
 	reDomainOnly = regexp.MustCompile(`(?i)\b[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:com|net|org|biz|info|io|co|de|fr|nl|be|uk|eu|my|sg|in|au|ch|at|es|it)\b`)
 	reIBAN       = regexp.MustCompile(`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b`)
+	reIBANStart  = regexp.MustCompile(`^[A-Z]{2}\d{2}[A-Z0-9]+$`)
 	reBIC        = regexp.MustCompile(`^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$`)
 	rePhoneish   = regexp.MustCompile(`\+?\(?\d[\d ()./\-]{5,}\d`)
 )
@@ -206,8 +207,29 @@ var vatCountries = map[string]bool{
 }
 
 // findIBAN is an IBAN on the row whose check digits are right (ISO 13616,
-// mod 97), printed with or without spaces.
+// mod 97), printed with or without spaces, in groups of four or not
+// ("FR76 10107 00245 00617052317 39" after an IBAN label).
 func findIBAN(text string) string {
+	up := strings.ToUpper(text)
+	if i := strings.Index(up, "IBAN"); i >= 0 {
+		var b strings.Builder
+		for _, r := range up[i+4:] {
+			switch {
+			case r == ' ' || r == ':' || r == '-':
+				continue
+			case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+				b.WriteRune(r)
+				continue
+			}
+			break
+		}
+		s := b.String()
+		for n := min(len(s), 34); n >= 15; n-- {
+			if c := s[:n]; reIBANStart.MatchString(c) && ibanValid(c) {
+				return c
+			}
+		}
+	}
 	for _, c := range reIBAN.FindAllString(strings.ToUpper(text), -1) {
 		iban := strings.ReplaceAll(c, " ", "")
 		for len(iban) >= 15 {

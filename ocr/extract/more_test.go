@@ -168,3 +168,17 @@ func TestSplitPages(t *testing.T) {
 		}
 	}
 }
+
+func TestFindIBAN(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"IBAN : FR76 3000 6000 0112 3456 7890 189 - BIC : AGRIFRPP", "FR7630006000011234567890189"},
+		{"IBAN: FR76 30006 00001 12345678901 89", "FR7630006000011234567890189"},
+		{"Konto DE89370400440532013000 bei der Bank", "DE89370400440532013000"},
+		{"IBAN DE89 3704 0044 0532 0130 01", ""},
+		{"no account here", ""},
+	} {
+		if got := findIBAN(tc.in); got != tc.want {
+			t.Errorf("findIBAN(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

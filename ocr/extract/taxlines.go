@@ -45,6 +45,7 @@ func taxName(l label) string {
 // findTaxLines reads the tax rates and what they charged.
 func findTaxLines(lay *layout, f *Fields) []TaxLine {
 	var out []TaxLine
+	var basePrinted []bool
 	// Under a tax summary's header ("Tax Summary", "BTW % Grondslag
 	// BTW bedrag"), the next rows need no tax word of their own.
 	summaryUntil := -1
@@ -80,7 +81,7 @@ func findTaxLines(lay *layout, f *Fields) []TaxLine {
 			}
 			after = append(after, a.value)
 		}
-		tl, ok := taxLineOf(name, rate, after, f)
+		tl, printed, ok := taxLineOf(name, rate, after, f)
 		if !ok {
 			continue
 		}
@@ -88,20 +89,24 @@ func findTaxLines(lay *layout, f *Fields) []TaxLine {
 		for i := range out {
 			if out[i].Rate == tl.Rate {
 				dup = true
-				if out[i].Base == 0 && tl.Base > 0 {
-					out[i] = tl
+				// A row that prints the base (a tax summary's) beats one
+				// whose base was worked out.
+				if printed && !basePrinted[i] {
+					out[i], basePrinted[i] = tl, true
 				}
 			}
 		}
 		if !dup {
 			out = append(out, tl)
+			basePrinted = append(basePrinted, printed)
 		}
 	}
 	return out
 }
 
-// taxLineOf makes a tax line of a rate and the amounts printed after it.
-func taxLineOf(name string, rate float64, amounts []float64, f *Fields) (TaxLine, bool) {
+// taxLineOf makes a tax line of a rate and the amounts printed after it;
+// printed tells whether the base was among them.
+func taxLineOf(name string, rate float64, amounts []float64, f *Fields) (tl TaxLine, printed, ok bool) {
 	agrees := func(tax, want float64) bool { return tax > 0 && math.Abs(tax-want) <= math.Max(0.02, want*0.01) }
 	// Two amounts: the base and its tax, in either order, net or gross.
 	for i := 0; i < len(amounts); i++ {
@@ -111,26 +116,30 @@ func taxLineOf(name string, rate float64, amounts []float64, f *Fields) (TaxLine
 			}
 			base, tax := amounts[i], amounts[j]
 			if agrees(tax, base*rate/100) {
-				return TaxLine{Name: name, Rate: rate, Base: base, Total: tax}, true
+				return TaxLine{Name: name, Rate: rate, Base: base, Total: tax}, true, true
 			}
 			if agrees(tax, base*rate/(100+rate)) {
-				return TaxLine{Name: name, Rate: rate, Base: round2(base - tax), Total: tax}, true
+				return TaxLine{Name: name, Rate: rate, Base: round2(base - tax), Total: tax}, true, true
 			}
 		}
 	}
 	// One amount: the tax, when the document's tax, or its subtotal or
 	// total at this rate, bears it out.
 	for _, tax := range amounts {
+		base := 0.0
 		switch {
-		case f.Tax > 0 && agrees(tax, f.Tax):
 		case f.Subtotal > 0 && agrees(tax, f.Subtotal*rate/100):
+			base = f.Subtotal
 		case f.Total > 0 && (agrees(tax, f.Total*rate/(100+rate)) || agrees(tax, (f.Total-tax)*rate/100)):
+			base = round2(f.Total - tax)
+		case f.Tax > 0 && agrees(tax, f.Tax):
+			base = round2(tax * 100 / rate)
 		default:
 			continue
 		}
-		return TaxLine{Name: name, Rate: rate, Base: round2(tax * 100 / rate), Total: tax}, true
+		return TaxLine{Name: name, Rate: rate, Base: base, Total: tax}, false, true
 	}
-	return TaxLine{}, false
+	return TaxLine{}, false, false
 }
 
 // wordX is the left edge of the word holding the byte offset of the row's
