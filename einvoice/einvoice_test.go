@@ -306,3 +306,25 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestReadEncodingsAndZones: an XML in Windows-1252 or ISO-8859-1, and a
+// UBL date with a time zone, are read as meant.
+func TestReadEncodingsAndZones(t *testing.T) {
+	for _, tt := range []struct {
+		name, enc string
+		body      []byte
+		want      string
+	}{
+		{"windows-1252", "windows-1252", []byte("M\xfcller \x80"), "Müller €"},
+		{"iso-8859-1", "ISO-8859-1", []byte("M\xfcller"), "Müller"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			xml := append([]byte(`<?xml version="1.0" encoding="`+tt.enc+`"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:ID>1</cbc:ID><cbc:IssueDate>2024-03-15+01:00</cbc:IssueDate><cac:AccountingSupplierParty><cac:Party><cac:PartyLegalEntity><cbc:RegistrationName>`), tt.body...)
+			xml = append(xml, []byte(`</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingSupplierParty></Invoice>`)...)
+			d := read(t, xml)
+			if d.Invoice.Seller.Name != tt.want || d.Invoice.IssueDate != "2024-03-15" {
+				t.Errorf("seller %q date %q", d.Invoice.Seller.Name, d.Invoice.IssueDate)
+			}
+		})
+	}
+}

@@ -136,7 +136,15 @@ func (b *builder) ublDate(bt string, n *node) string {
 	if n == nil || n.text == "" {
 		return ""
 	}
-	t, err := time.Parse("2006-01-02", n.text)
+	// xs:date may carry a time zone ("2024-03-15Z", "2024-03-15+01:00"):
+	// the day is the invoice's, whatever the zone.
+	s := n.text
+	if len(s) > 10 {
+		if z := s[10:]; z == "Z" || len(z) == 6 && (z[0] == '+' || z[0] == '-') && z[3] == ':' {
+			s = s[:10]
+		}
+	}
+	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
 		b.bad(bt, "%q is not a real date (yyyy-mm-dd)", clip(n.text))
 		return ""

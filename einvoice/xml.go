@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Limits bound what reading one invoice XML may cost.
@@ -114,38 +116,19 @@ func parseXML(data []byte, lim Limits) (*node, error) {
 }
 
 // charsetReader accepts the encodings e-invoices are written in: UTF-8
-// (and US-ASCII, a subset) and ISO-8859-1.
+// (and US-ASCII, a subset), ISO-8859-1, ISO-8859-15 and Windows-1252.
 func charsetReader(label string, r io.Reader) (io.Reader, error) {
 	switch strings.ToLower(label) {
 	case "utf-8", "utf8", "us-ascii", "ascii":
 		return r, nil
-	case "iso-8859-1", "latin1", "iso8859-1":
-		return latin1Reader{r}, nil
+	case "iso-8859-1", "latin1", "iso8859-1", "iso_8859-1":
+		return charmap.ISO8859_1.NewDecoder().Reader(r), nil
+	case "iso-8859-15", "latin9", "iso8859-15":
+		return charmap.ISO8859_15.NewDecoder().Reader(r), nil
+	case "windows-1252", "cp1252":
+		return charmap.Windows1252.NewDecoder().Reader(r), nil
 	}
 	return nil, fmt.Errorf("unsupported XML encoding %q", label)
-}
-
-// latin1Reader turns ISO-8859-1 bytes into UTF-8.
-type latin1Reader struct{ r io.Reader }
-
-func (l latin1Reader) Read(p []byte) (int, error) {
-	// Each byte may become two: read at most half of p.
-	if len(p) < 2 {
-		return 0, io.ErrShortBuffer
-	}
-	buf := make([]byte, len(p)/2)
-	n, err := l.r.Read(buf)
-	j := 0
-	for _, b := range buf[:n] {
-		if b < 0x80 {
-			p[j] = b
-			j++
-		} else {
-			p[j], p[j+1] = 0xC0|b>>6, 0x80|b&0x3F
-			j += 2
-		}
-	}
-	return j, err
 }
 
 // kid is the first child whose local name is one of names, nil if none.
