@@ -3,12 +3,13 @@
 // far its confidence can be trusted, and every miss.
 //
 // A folder holds <id>.jpg, .jpeg, .png, .pdf or .xml files, each with an
-// <id>.json truth in one of three formats: an SROIE key ({"company",
-// "date", "address", "total"}, strings as printed), invoice2data output (a
-// list of one object with issuer, date, invoice_number, amount, currency,
-// ...), or an e-invoice's (SROIE's keys plus invoice_number, currency and
-// due_payable; its "total" is the one the page prints). Files in a
-// subfolder xml/ are read too.
+// <id>.json truth in one of four formats: an SROIE key ({"company",
+// "date", "address", "total"}, strings as printed), the German set's
+// ({"date", "total", "brand"}, the brand to be found in the merchant
+// name), invoice2data output (a list of one object with issuer, date,
+// invoice_number, amount, currency, ...), or an e-invoice's (SROIE's keys
+// plus invoice_number, currency and due_payable; its "total" is the one
+// the page prints). Files in a subfolder xml/ are read too.
 package eval
 
 import (
@@ -215,7 +216,7 @@ func Run(ctx context.Context, dir string, read ReadFunc, w io.Writer) (Report, e
 			}
 		}
 		for _, e := range tr.expects {
-			k := tr.kind + "/" + e.field
+			k := tr.kind + "/" + e.field + "/" + e.key // a brand and a full name score apart
 			fs, ok := scores[k]
 			if !ok {
 				fs = &FieldScore{Kind: tr.kind, Key: e.key, Field: e.field}
@@ -402,9 +403,18 @@ func match(e expect, got string) bool {
 		}
 		g, ok := parseAmount(got)
 		return ok && math.Abs(g-e.wantNum) < 0.005
+	case compareContains:
+		return containsWords(got, e.want)
 	}
 	n := normalize(e.want)
 	return n != "" && n == normalize(got)
+}
+
+// containsWords reports whether want, normalised, is part of got,
+// normalised: "ALDI" is in "ALDI SÜD GmbH" and in OCR's glued "ALDISÜD".
+func containsWords(got, want string) bool {
+	w := normalize(want)
+	return w != "" && strings.Contains(normalize(got), w)
 }
 
 // normalize keeps only letters and digits, upper-cased, so that case,

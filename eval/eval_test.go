@@ -298,3 +298,56 @@ func TestRunEInvoices(t *testing.T) {
 		})
 	}
 }
+
+// TestRunBrandTruth scores the German set's truth: date, total and the
+// brand that the merchant name must contain.
+func TestRunBrandTruth(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		"aldi_1.jpg":  "x",
+		"aldi_1.json": `{"date": "2020-03-02", "total": "24.23", "brand": "ALDI"}`,
+		"lidl_2.jpg":  "x",
+		"lidl_2.json": `{"date": "2020-04-11", "total": "19.77", "brand": "LIDL"}`,
+		"apo_3.jpg":   "x",
+		"apo_3.json":  `{"date": "2020-04-23", "total": "19.90"}`,
+	})
+	results := map[string]capture.Result{
+		"aldi_1.jpg": {Vendor_Name: "ALDI SÜD GmbH & Co. oHG", Date: "2020-03-02", Total: 24.23},
+		"lidl_2.jpg": {Vendor_Name: "Hauptstraße 12", Date: "2020-04-17", Total: 19.77},
+		"apo_3.jpg":  {Vendor_Name: "Rosen-Apotheke", Date: "2020-04-23", Total: 19.9},
+	}
+	var out bytes.Buffer
+	rep, err := Run(t.Context(), dir, fakeRead(results, nil), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []struct {
+		field        string
+		right, total int
+	}{{"Total", 3, 3}, {"Date", 2, 3}, {"Vendor_Name", 1, 2}} {
+		fs, ok := rep.Field(KindReceipt, w.field)
+		if !ok || fs.Right != w.right || fs.Total != w.total {
+			t.Errorf("%s = %+v, want %d/%d", w.field, fs, w.right, w.total)
+		}
+	}
+	if !strings.Contains(out.String(), "Vendor_Name     (brand)") {
+		t.Errorf("output does not name the brand truth:\n%s", out.String())
+	}
+}
+
+func TestContainsWords(t *testing.T) {
+	for _, c := range []struct {
+		got, want string
+		ok        bool
+	}{
+		{"ALDI SÜD", "ALDI", true},
+		{"aldisüd GmbH", "ALDI", true},
+		{"Dirk Rossmann GmbH", "ROSSMANN", true},
+		{"Hauptstr. 5", "ALDI", false},
+		{"", "ALDI", false},
+		{"LIDL", "", false},
+	} {
+		if got := containsWords(c.got, c.want); got != c.ok {
+			t.Errorf("containsWords(%q, %q) = %v, want %v", c.got, c.want, got, c.ok)
+		}
+	}
+}
