@@ -16,6 +16,9 @@ import (
 	"tillroll/pipeline"
 )
 
+// langUsage is the help of the --lang flag of scan, eval and serve.
+const langUsage = "OCR languages: auto (English, or the receipt's own language when its words say so), or Tesseract languages joined by + (eng, deu+eng, fra, ...)"
+
 // runScan reads each file with the same pipeline as the server and prints
 // the capture API's "data" object for it, one JSON object per line. A file
 // that cannot be read prints a failed object with its reason, and the
@@ -23,13 +26,18 @@ import (
 func runScan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("scan", stderr)
 	confidence := fs.Bool("confidence", false, "add each field's confidence (0-100)")
+	lang := fs.String("lang", ocr.DefaultLanguages, langUsage)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: scan FILE...", errUsage)
 	}
-	eng, err := ocr.NewEngine(ocr.Options{Limits: ocr.DefaultLimits()})
+	langs, detect, err := ocr.ParseLanguages(*lang)
+	if err != nil {
+		return fmt.Errorf("%w: --lang: %w", errUsage, err)
+	}
+	eng, err := ocr.NewEngine(ocr.Options{Limits: ocr.DefaultLimits(), Languages: langs, Detect: detect})
 	if err != nil {
 		return fmt.Errorf("start OCR engine: %w", err)
 	}
@@ -96,13 +104,18 @@ func fileHash(path string) (string, error) {
 // runEval measures field accuracy on a folder of files with truth.
 func runEval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", stderr)
+	lang := fs.String("lang", ocr.DefaultLanguages, langUsage)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: eval DIR", errUsage)
 	}
-	eng, err := ocr.NewEngine(ocr.Options{Limits: ocr.DefaultLimits()})
+	langs, detect, err := ocr.ParseLanguages(*lang)
+	if err != nil {
+		return fmt.Errorf("%w: --lang: %w", errUsage, err)
+	}
+	eng, err := ocr.NewEngine(ocr.Options{Limits: ocr.DefaultLimits(), Languages: langs, Detect: detect})
 	if err != nil {
 		return fmt.Errorf("start OCR engine: %w", err)
 	}

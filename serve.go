@@ -35,6 +35,7 @@ type serveConfig struct {
 	fetchHosts                       string
 	openRegistration                 bool
 	intake                           intakeConfig
+	lang                             string
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -55,6 +56,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&cfg.fetchHosts, "fetch-hosts", "", "comma-separated hosts a capture submit's url may fetch from; empty fetches none")
 	fs.BoolVar(&cfg.openRegistration, "open-registration", false, "serve POST /api/v4/register: anyone who reaches the box can make a capture account")
 	cfg.intake.flags(fs)
+	fs.StringVar(&cfg.lang, "lang", ocr.DefaultLanguages, langUsage)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -80,6 +82,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 // serve runs Tillroll on ln until ctx ends. Shutdown order: stop HTTP, stop
 // the workers and senders and wait for them, close the store last.
 func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logger, stdout io.Writer) (err error) {
+	langs, detect, err := ocr.ParseLanguages(cfg.lang)
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("%w: --lang: %w", errUsage, err)
+	}
 	st, err := store.Open(cfg.data, store.Options{})
 	if err != nil {
 		_ = ln.Close()
@@ -105,7 +112,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	an := analyzer.New(st, log.With("component", "receipts"), 0)
 	pool := pipeline.NewPool(st, pipeline.Options{
 		Workers:   cfg.workers,
-		NewReader: func() (pipeline.Reader, error) { return newEngine(cfg.maxUpload) },
+		NewReader: func() (pipeline.Reader, error) { return newEngine(cfg.maxUpload, langs, detect) },
 		Notify:    mailer.Notifications,
 		Finished: func(d store.Document) {
 			mail.Kick()
@@ -199,10 +206,10 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	return errors.Join(errs...)
 }
 
-func newEngine(maxUpload int64) (pipeline.Reader, error) {
+func newEngine(maxUpload int64, langs, detect []string) (pipeline.Reader, error) {
 	limits := ocr.DefaultLimits()
 	limits.MaxBytes = maxUpload
-	return ocr.NewEngine(ocr.Options{Limits: limits})
+	return ocr.NewEngine(ocr.Options{Limits: limits, Languages: langs, Detect: detect})
 }
 
 // listenAdmin opens the admin socket in the data directory: commands such

@@ -20,22 +20,46 @@ type Options struct {
 	Limits Limits
 	// Languages for Tesseract, "eng" when empty.
 	Languages []string
+	// Detect are languages a page is read again in when the words of its
+	// first reading are theirs (DetectLanguage); ParseLanguages("auto")
+	// gives the installed ones.
+	Detect []string
 }
 
 // Engine reads documents with one Tesseract instance. It is not safe for
 // concurrent use: each OCR worker owns one, made once and closed on
 // shutdown.
 type Engine struct {
-	tess *gosseract.Client
-	lim  Limits
+	tess   *gosseract.Client
+	lim    Limits
+	detect []string
+	// other holds a Tesseract instance per detected language, made when
+	// the first page in that language comes.
+	other map[string]*gosseract.Client
 }
 
 // NewEngine starts a Tesseract instance and checks that it can read.
 func NewEngine(opt Options) (*Engine, error) {
 	opt.Limits = opt.Limits.withDefaults()
+	c, err := newClient(opt.Languages)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{tess: c, lim: opt.Limits, detect: opt.Detect, other: map[string]*gosseract.Client{}}
+	// Initialise now, on a blank page, so a missing language file is an
+	// error at start-up and not on the first document.
+	if err := initClient(c); err != nil {
+		_ = c.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// newClient makes a Tesseract instance with Tillroll's settings.
+func newClient(langs []string) (*gosseract.Client, error) {
 	c := gosseract.NewClient()
-	if len(opt.Languages) > 0 {
-		if err := c.SetLanguage(opt.Languages...); err != nil {
+	if len(langs) > 0 {
+		if err := c.SetLanguage(langs...); err != nil {
 			_ = c.Close()
 			return nil, fmt.Errorf("tesseract languages: %w", err)
 		}
@@ -60,27 +84,32 @@ func NewEngine(opt Options) (*Engine, error) {
 			return nil, fmt.Errorf("tesseract variable %s: %w", k, err)
 		}
 	}
-	e := &Engine{tess: c, lim: opt.Limits}
-	// Initialise now, on a blank page, so a missing language file is an
-	// error at start-up and not on the first document.
+	return c, nil
+}
+
+// initClient makes Tesseract load its data by reading a blank page.
+func initClient(c *gosseract.Client) error {
 	blank := image.NewGray(image.Rect(0, 0, 32, 32))
 	for i := range blank.Pix {
 		blank.Pix[i] = 255
 	}
-	if _, err := e.recognize(blank); err != nil {
-		_ = c.Close()
-		return nil, fmt.Errorf("start tesseract: %w", err)
+	if _, err := recognizeWith(c, blank); err != nil {
+		return fmt.Errorf("start tesseract: %w", err)
 	}
-	return e, nil
+	return nil
 }
 
-// Close frees the Tesseract instance.
+// Close frees the Tesseract instances.
 func (e *Engine) Close() error {
 	if e.tess == nil {
 		return nil
 	}
 	err := e.tess.Close()
 	e.tess = nil
+	for lang, c := range e.other {
+		err = errors.Join(err, c.Close())
+		delete(e.other, lang)
+	}
 	return err
 }
 
@@ -141,19 +170,35 @@ func (e *Engine) ReadPass(ctx context.Context, data []byte, pass Pass) (Document
 // readImage preprocesses one page image and reads it. Boxes are given in
 // the pixel space of img.
 func (e *Engine) readImage(img image.Image, pass Pass) (Page, error) {
-	g, scale := Preprocess(img, pass)
+	gray := toGray(img)
+	// A receipt on a larger page or in a photo: read it straightened.
+	loc, found := locate(gray)
+	if found {
+		gray = loc.img
+	}
+	g, scale := Preprocess(gray, pass)
 	words, err := e.recognize(g)
 	if err != nil {
 		return Page{}, err
 	}
+	if words, err = e.inItsLanguage(g, words); err != nil {
+		return Page{}, err
+	}
 	b := img.Bounds()
 	page := Page{Width: b.Dx(), Height: b.Dy(), Lines: groupLines(words)}
-	if scale != 1 {
+	if scale != 1 || found {
+		back := func(r image.Rectangle) image.Rectangle {
+			r = unscale(r, scale)
+			if found {
+				r = loc.toPage(r)
+			}
+			return r
+		}
 		for i := range page.Lines {
 			l := &page.Lines[i]
-			l.Box = unscale(l.Box, scale)
+			l.Box = back(l.Box)
 			for j := range l.Words {
-				l.Words[j].Box = unscale(l.Words[j].Box, scale)
+				l.Words[j].Box = back(l.Words[j].Box)
 			}
 		}
 	}
@@ -177,10 +222,14 @@ func (e *Engine) recognize(g *image.Gray) ([]tessWord, error) {
 	if e.tess == nil {
 		return nil, fmt.Errorf("%w: engine closed", errTesseract)
 	}
-	if err := e.tess.SetImageFromBytes(bmp8(g)); err != nil {
+	return recognizeWith(e.tess, g)
+}
+
+func recognizeWith(c *gosseract.Client, g *image.Gray) ([]tessWord, error) {
+	if err := c.SetImageFromBytes(bmp8(g)); err != nil {
 		return nil, fmt.Errorf("%w: %w", errTesseract, err)
 	}
-	boxes, err := e.tess.GetBoundingBoxesVerbose()
+	boxes, err := c.GetBoundingBoxesVerbose()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errTesseract, err)
 	}
