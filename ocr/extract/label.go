@@ -29,8 +29,6 @@ func foldRune(r rune) rune {
 		return b
 	}
 	switch r {
-	case 'ß':
-		return 'S'
 	case 'æ', 'Æ':
 		return 'A'
 	case 'ø', 'Ø':
@@ -44,6 +42,10 @@ func fold(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		if r == 'ß' || r == 'ẞ' {
+			b.WriteString("SS") // "Straße" is STRASSE, as Germans write it in capitals
 			continue
 		}
 		b.WriteRune(foldRune(r))
@@ -95,6 +97,8 @@ var fuzzyKeys = map[string]bool{
 	"PAYABLE": true, "AMOUNT": true, "INCLUSIVE": true, "EXCLUDING": true, "CASHIER": true, "INVOICE": true,
 	"RECEIPT": true, "QUANTITY": true, "ADJUSTMENT": true, "TOTAAL": true, "FACTUUR": true, "FACTURE": true,
 	"RECHNUNG": true, "SUMMARY": true, "COMPANY": true, "TELEPHONE": true, "GRATUITY": true, "DESCRIPTION": true,
+	"ZAHLEN": true, "SUMME": true, "GESAMT": true, "RUCKGELD": true, "RUECKGELD": true, "BARGELD": true, "GEGEBEN": true,
+	"ZURUCK": true, "WECHSELGELD": true, "KREDITKARTE": true, "MWST": true, "GMBH": true,
 }
 
 // realWords are words that are one edit from a keyword and must not be
@@ -102,6 +106,7 @@ var fuzzyKeys = map[string]bool{
 var realWords = map[string]bool{
 	"GROUND": true, "CHARGE": true, "CHARGES": true, "INCLUDED": true, "INCLUDES": true, "INCLUDE": true,
 	"EXCLUDED": true, "EXCLUDES": true, "MOUNT": true, "COUNT": true, "TOTALS": false, "VOICE": true,
+	"SUMMER": true, "MUST": true,
 }
 
 // like reports whether an OCR'd word w is the keyword k: equal, or one
@@ -198,7 +203,19 @@ func (c class) String() string {
 
 // totalWords are the words for "total" in the languages receipts and
 // invoices come in.
-var totalWords = []string{"TOTAL", "TOTAAL", "GESAMT", "SUMME", "JUMLAH", "TOTALE", "IMPORTE", "TOTALT", "YHTEENSA"}
+var totalWords = []string{"TOTAL", "TOTAAL", "GESAMT", "SUMME", "JUMLAH", "TOTALE", "IMPORTE", "TOTALT", "YHTEENSA",
+	"GESAMTSUMME", "ENDSUMME", "IMPORTO", "SOMME"}
+
+// changeWords are the words for the change handed back.
+var changeWords = []string{"CHANGE", "KEMBALI", "WECHSELGELD", "RENDU", "MONNAIE", "WISSELGELD", "RUCKGELD", "RUECKGELD",
+	"ZURUCK", "ZURUECK", "TERUG", "CAMBIO", "RESTO", "VUELTO", "VUELTA"}
+
+// tenderWords are the words for what was handed over or charged: cash,
+// cards, vouchers.
+var tenderWords = []string{"CASH", "TENDER", "TENDERED", "RECEIVED", "PAID", "PAYMENT", "VISA", "MASTER", "MASTERCARD", "AMEX", "CARD",
+	"CREDIT", "DEBIT", "EFTPOS", "NETS", "EWALLET", "WALLET", "IDEAL", "CHEQUE", "CHECK", "TUNAI", "BAR", "ESPECES", "CONTANT", "PIN", "GRABPAY", "BOOST", "TNG",
+	"BARGELD", "GEGEBEN", "KREDITKARTE", "KARTENZAHLUNG", "KARTE", "GIROCARD", "LASTSCHRIFT", "MAESTRO", "VPAY",
+	"CARTE", "CHEQUES", "EFECTIVO", "TARJETA", "ENTREGADO", "CONTANTI", "CONTANTE", "BANCOMAT", "CARTA", "PINNEN", "BETAALD", "GEPIND"}
 
 // classify tells what an amount is from the words before it on its row.
 func classify(l label) class {
@@ -207,16 +224,17 @@ func classify(l label) class {
 	}
 	total := l.has(totalWords...) || l.hasPrefix("TOTAL", "TOTAA")
 	switch {
-	case l.has("CHANGE", "KEMBALI", "WECHSELGELD", "RENDU", "MONNAIE", "WISSELGELD") || l.phrase("CH") && len(l) == 1:
+	case l.has(changeWords...) || l.phrase("CH") && len(l) == 1:
 		return clsChange
-	case l.has("QTY", "QTYS", "QUANTITY", "QUANTITE", "ANZAHL", "AANTAL", "COUNT", "ITEMS", "POINTS", "POINT", "PAX", "KUANTITI") ||
+	case l.has("QTY", "QTYS", "QUANTITY", "QUANTITE", "ANZAHL", "AANTAL", "COUNT", "ITEMS", "POINTS", "POINT", "PAX", "KUANTITI",
+		"POSTEN", "ARTIKEL", "ARTICLES", "ARTIKELEN", "ARTICOLI", "ARTICULOS", "PUNKTE") ||
 		l.phrase("ITEM", "S") || (l.has("ITEM") && len(l) <= 2 && total) || l.has("TABLE"):
 		return clsQty
 	}
 	if l.has("SUMMARY", "ANALYSIS") {
 		return clsOther
 	}
-	taxWord := l.has("GST", "TAX", "VAT", "TVA", "BTW", "MWST", "UST", "IVA", "SST", "HST", "PST", "QST", "PPN", "MEHRWERTSTEUER", "TAXES", "STEUER", "CGST", "SGST", "IGST") || l.hasPrefix("TOTALGST", "GST")
+	taxWord := l.has("GST", "TAX", "VAT", "TVA", "BTW", "MWST", "UST", "IVA", "SST", "HST", "PST", "QST", "PPN", "MEHRWERTSTEUER", "MEHRWERTST", "TAXES", "STEUER", "CGST", "SGST", "IGST") || l.hasPrefix("TOTALGST", "GST")
 	incl := l.has("INCL", "INCLUSIVE", "INCLUDED", "INC", "INKL", "INCLUSIEF", "WITH", "TTC", "INCLUDING", "INKLUSIVE")
 	excl := l.has("EXCL", "EXCLUDING", "EXCLUDED", "EXCLUSIVE", "EXCLUSIEF", "HT", "OHNE", "UNTAXED", "NETTO", "BEFORE", "EXKL", "EXCLUSIVE") || l.phrase("NET", "AMOUNT")
 	switch {
@@ -248,7 +266,8 @@ func classify(l label) class {
 	strong := l.phrase("AMOUNT", "DUE") || l.phrase("BALANCE", "DUE") || l.phrase("AMOUNT", "PAYABLE") || l.has("NETT", "PAYABLE", "GRAND") ||
 		l.phrase("TO", "PAY") || l.phrase("A", "PAYER") || l.phrase("TE", "BETALEN") || l.phrase("ZU", "ZAHLEN") || l.phrase("NET", "A", "PAYER") ||
 		l.phrase("SOMME", "A", "PAYER") || l.phrase("TOTAL", "DUE") || l.phrase("TOTAL", "AMOUNT") || l.phrase("MONTANT", "TTC") ||
-		l.phrase("FACTUUR", "TOTAAL") || l.has("RECHNUNGSBETRAG", "GESAMTBETRAG", "ENDBETRAG", "TOTALBETRAG")
+		l.phrase("FACTUUR", "TOTAAL") || l.has("RECHNUNGSBETRAG", "GESAMTBETRAG", "ENDBETRAG", "TOTALBETRAG") ||
+		l.phrase("A", "PAGAR") || l.phrase("DA", "PAGARE")
 	if total {
 		if strong || incl || l.has("NET", "FINAL", "AFTER", "GRAND", "PAYMENT", "FACTURE", "INVOICE", "BILL") {
 			return clsTotalStrong
@@ -258,8 +277,7 @@ func classify(l label) class {
 		return clsTotalStrong
 	}
 	switch {
-	case len(l) == 1 && l.phrase("PAY") || l.has("CASH", "TENDER", "TENDERED", "RECEIVED", "PAID", "PAYMENT", "VISA", "MASTER", "MASTERCARD", "AMEX", "CARD",
-		"CREDIT", "DEBIT", "EFTPOS", "NETS", "EWALLET", "WALLET", "IDEAL", "CHEQUE", "CHECK", "TUNAI", "BAR", "ESPECES", "CONTANT", "PIN", "GRABPAY", "BOOST", "TNG"):
+	case len(l) == 1 && l.phrase("PAY") || l.has(tenderWords...):
 		return clsTender
 	case total:
 		return clsTotal

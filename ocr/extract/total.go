@@ -3,6 +3,7 @@ package extract
 import (
 	"math"
 	"sort"
+	"strings"
 )
 
 // amountCand is an amount on a row with what its label says it is.
@@ -284,7 +285,7 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		s += c.conf / 25
 		// The words of the final amount: what is payable or due, the
 		// grand, net or rounded total.
-		if c.cls == clsTotalStrong && (c.lbl.has("PAYABLE", "DUE", "GRAND", "NETT", "FINAL", "ROUNDED", "PAY", "PAYER", "BETALEN", "ZAHLEN") || c.lbl.phrase("NET", "TOTAL")) {
+		if c.cls == clsTotalStrong && (c.lbl.has("PAYABLE", "DUE", "GRAND", "NETT", "FINAL", "ROUNDED", "PAY", "PAYER", "BETALEN", "ZAHLEN", "PAGAR", "PAGARE") || c.lbl.phrase("NET", "TOTAL")) {
 			s += 8
 		}
 		k := cents(c.value)
@@ -390,6 +391,7 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 			}
 		}
 	}
+	vatSums := vatTableSums(cands)
 	// Amounts printed on lines that name no payment: witnesses for a
 	// total that was only worked out.
 	unlabelled := map[int64]bool{}
@@ -446,6 +448,10 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 				}
 			}
 		}
+		// The VAT table's gross column (or net plus tax) adds up to it.
+		if !sum && containsNear(vatSums, v) {
+			sum = true
+		}
 		if sum {
 			s += 15
 		}
@@ -466,6 +472,18 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		}
 		if maxLabelled > 0 && v >= maxLabelled-0.005 {
 			s += 4
+		}
+		if vs.derived && !sum && !items && !unlabelled[cents(v)] {
+			// Worked out from the payment and the change alone, and
+			// printed nowhere: the payment is no witness of itself, and
+			// one misread digit of the cash handed over makes it, so a
+			// total printed with its label goes first.
+			if paid {
+				s -= 14
+			}
+			if maxLabelled > 0 {
+				s -= 15
+			}
 		}
 		if vs.repaired {
 			if !paid && !sum {
@@ -574,6 +592,58 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		t.subtotalConf = 40
 	}
 	return t
+}
+
+// vatTableSums are the totals a VAT breakdown table gives: European
+// receipts print one row per rate ("B 7% 7,45 0,52 7,97", "A 7% 0,47
+// 6,69 7,16"), and the sum of the rows' last amounts (the gross), or of
+// their first two (net and tax), is what was paid. Rows count when they
+// show a percentage followed by two or three amounts, and a table is
+// rows next to each other.
+func vatTableSums(cands []amountCand) []float64 {
+	type vatRow struct {
+		index int
+		vals  []float64
+	}
+	var rows []vatRow
+	for i := 0; i < len(cands); {
+		r := cands[i].row
+		j := i
+		for j < len(cands) && cands[j].row == r {
+			j++
+		}
+		pct := -1
+		for wi, w := range r.words {
+			if strings.Contains(w.Text, "%") {
+				pct = wi
+			}
+		}
+		var vals []float64
+		for _, c := range cands[i:j] {
+			if pct >= 0 && c.first > pct && c.isMoney() && !c.repaired && !c.neg {
+				vals = append(vals, c.value)
+			}
+		}
+		if len(vals) >= 2 && len(vals) <= 3 {
+			rows = append(rows, vatRow{r.index, vals})
+		}
+		i = j
+	}
+	var out []float64
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j].index-rows[j-1].index <= 2 {
+			j++
+		}
+		var gross, netTax float64
+		for _, r := range rows[i:j] {
+			gross += r.vals[len(r.vals)-1]
+			netTax += r.vals[0] + r.vals[1]
+		}
+		out = append(out, math.Round(gross*100)/100, math.Round(netTax*100)/100)
+		i = j
+	}
+	return out
 }
 
 // boxOf is where an amount of class cls and value v was printed: the

@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"image"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -46,6 +48,79 @@ var addressWords = []string{
 	"AUSTRALIA", "CANADA", "UPTOWN", "SS", "PJU", "USJ", "SETAPAK", "CHERAS",
 }
 
+// streetSuffixes end the one word of a street's name in German and
+// Dutch ("Heisenbergstraße", "Pohlweg", "Südring", "Keizersgracht"); a
+// house number follows it.
+var streetSuffixes = []string{
+	"STRASSE", "STR", "WEG", "ALLEE", "PLATZ", "RING", "GASSE", "DAMM", "UFER", "CHAUSSEE", "STEIG", "PFAD", "MARKT",
+	"STRAAT", "LAAN", "PLEIN", "GRACHT", "KADE", "SINGEL", "DREEF", "DIJK", "HOF",
+}
+
+// reHouseNumber is a house number: "110", "12a", "29/31", "4-6".
+var reHouseNumber = regexp.MustCompile(`^\d{1,4}[a-zA-Z]?([/-]\d{1,4}[a-zA-Z]?)?[,.]?$`)
+
+// streetLine reports whether text is a street and house number written
+// the European way: a street word ("Straße", "Str.", "Weg", or a word
+// ending in one, "Pohlweg") followed by a number ("Husener Str. 121",
+// "Grüner Weg 41"), or a number then "rue", "via", "calle" and the like
+// ("12 rue de la Paix", "Via Roma 5").
+func streetLine(text string) bool {
+	toks := strings.Fields(text)
+	for i, t := range toks {
+		w := strings.Join(newLabel(t), "")
+		if len(w) < 2 {
+			continue
+		}
+		switch w {
+		case "RUE", "AVENUE", "AV", "AVDA", "BOULEVARD", "BD", "CHEMIN", "PLACE", "IMPASSE", "ALLEE", "QUAI", "ROUTE",
+			"VIA", "VIALE", "PIAZZA", "CORSO", "LARGO", "CALLE", "AVENIDA", "PASEO", "PLAZA", "CARRER", "RUA":
+			if i+1 < len(toks) && (i > 0 && reHouseNumber.MatchString(toks[i-1]) || anyHouseNumber(toks[i+1:])) {
+				return true
+			}
+		}
+		if i+1 >= len(toks) || !anyHouseNumber(toks[i+1:min(len(toks), i+3)]) {
+			continue
+		}
+		for _, suf := range streetSuffixes {
+			if strings.HasSuffix(w, suf) && (len(w) >= len(suf)+3 || w == suf) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func anyHouseNumber(toks []string) bool {
+	for _, t := range toks {
+		if reHouseNumber.MatchString(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentence reports whether a line reads as a sentence, a slogan or a
+// greeting rather than a name: three words or more, most of them in lower
+// case, ending with a full stop, an exclamation or a question mark, or
+// broken by a comma ("Es gibt immer was zu tun.", "Respekt, wer's selber
+// macht.").
+func sentence(text string) bool {
+	toks := strings.Fields(text)
+	if len(toks) < 3 {
+		return false
+	}
+	lower := 0
+	for _, t := range toks {
+		r := []rune(strings.TrimLeft(t, "\"'“„‚(#"))
+		if len(r) > 0 && unicode.IsLower(r[0]) {
+			lower++
+		}
+	}
+	t := strings.TrimRight(strings.TrimSpace(text), "\"'”“")
+	punct := strings.HasSuffix(t, ".") || strings.HasSuffix(t, "!") || strings.HasSuffix(t, "?") || strings.Contains(t, ", ")
+	return punct && 2*lower >= len(toks)
+}
+
 var (
 	rePostcode   = regexp.MustCompile(`(^|[\s,.])\d{5}([\s,.]|$)|\b\d{4}\s?[A-Z]{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b[A-Z]{2}\s\d{5}(-\d{4})?\b`)
 	rePhone      = regexp.MustCompile(`(\+?\d{1,3}[\s\-.]?)?\(?\d{2,4}\)?\s?[\-.]?\s?\d{3,4}[\s\-.]?\d{3,5}`)
@@ -82,7 +157,10 @@ func kindOf(text string) rowKind {
 	k.email = reEmailOrWeb.MatchString(text)
 	k.title = l.has("INVOICE", "RECEIPT", "RECIEPT", "RECEIPI", "CASHIER", "THANK", "WELCOME", "TQ", "TABLE", "ORDER", "COPY", "DUPLICATE",
 		"MEMBER", "SHOPPING", "CHECK", "FACTUUR", "FACTURE", "RECHNUNG", "BILL", "SIMPLIFIED", "STATEMENT", "QUOTATION", "DELIVERY", "TERMINAL",
-		"LICENSEE", "FORMERLY", "KNOWN", "OPERATOR", "SALESPERSON", "SERVER", "SLIP", "DOCKET", "HOURS", "DETAILS", "SUMMARY", "DESCRIPTION", "COUNTER") || l.phrase("CASH", "SALES") || l.phrase("CASH", "BILL") || strings.Contains(up, "TAX INVOICE")
+		"LICENSEE", "FORMERLY", "KNOWN", "OPERATOR", "SALESPERSON", "SERVER", "SLIP", "DOCKET", "HOURS", "DETAILS", "SUMMARY", "DESCRIPTION", "COUNTER",
+		"MANAGER", "KASSIERER", "VIELEN", "DANK", "KASSENBON", "QUITTUNG", "BELEG", "KUNDENBELEG", "KASSE", "FILIALE", "OFFNUNGSZEITEN", "DANKE", "WILLKOMMEN", "HERZLICH",
+		"TICKET", "BIENVENUE", "MERCI", "HORAIRES", "KASSABON", "BEDANKT", "WELKOM", "OPENINGSTIJDEN", "SCONTRINO", "GRAZIE", "BENVENUTI",
+		"FACTURA", "GRACIAS", "BIENVENIDO", "TIQUE", "HORARIO", "ORARI") || l.phrase("CASH", "SALES") || l.phrase("CASH", "BILL") || strings.Contains(up, "TAX INVOICE")
 	k.legal = l.has(legalSuffixesLong...) || l.phrase("S", "B") || strings.Contains(up, "S/B") || strings.Contains(up, "5/B") || strings.Contains(up, "$/B") ||
 		l.phrase("SDN") || l.phrase("BHD")
 	for _, w := range l {
@@ -96,7 +174,7 @@ func kindOf(text string) rowKind {
 		initials.WriteString(l[i])
 	}
 	switch reverse(initials.String()) {
-	case "BV", "NV", "SA", "AG", "SB", "PT", "CO", "AS", "AB", "KG", "SL", "SRL", "SAS", "LLC", "INC", "LTD", "PLC":
+	case "BV", "NV", "SA", "AG", "SB", "PT", "CO", "AS", "AB", "KG", "SL", "SRL", "SAS", "LLC", "INC", "LTD", "PLC", "SPA", "EK", "SLU", "SNC":
 		k.legal = true
 	}
 	if k.regNo && !strings.Contains(up, "BHD") {
@@ -116,6 +194,9 @@ func kindOf(text string) rowKind {
 	}
 	if rePostcode.MatchString(up) && !k.phone && !k.taxID {
 		addrHits += 2
+	}
+	if streetLine(text) && !k.phone && !k.taxID {
+		addrHits++
 	}
 	k.addr = addrHits >= 2 || addrHits >= 1 && !k.marker
 	nonSpace, letters := 0, 0
@@ -154,7 +235,8 @@ func reverse(s string) string {
 }
 
 // legalSuffixesLong are the legal-suffix words long enough to match alone.
-var legalSuffixesLong = []string{"SDN", "BHD", "BERHAD", "LTD", "LIMITED", "LLC", "INC", "INCORPORATED", "CORP", "CORPORATION", "GMBH", "SARL", "PLC", "PTE", "PTY", "PVT", "LLP", "COMPANY", "TBK"}
+var legalSuffixesLong = []string{"SDN", "BHD", "BERHAD", "LTD", "LIMITED", "LLC", "INC", "INCORPORATED", "CORP", "CORPORATION", "GMBH", "SARL", "PLC", "PTE", "PTY", "PVT", "LLP", "COMPANY", "TBK",
+	"OHG", "SRL", "EURL"}
 
 // fixDollarS reads a "$" inside a word of letters as the "S" OCR took it
 // for ("$/B", "$DN", "MYNEWS RETAIL $B").
@@ -232,6 +314,7 @@ func findVendor(lay *layout) vendorResult {
 		hs = append(hs, r.height)
 	}
 	medH := median(hs)
+	domains := webDomains(lay)
 	var cands []nameCand
 	seen := 0 // rows that are not noise, before this one
 	for ri, r := range rows {
@@ -290,6 +373,15 @@ func findVendor(lay *layout) vendorResult {
 				s -= 30
 			}
 			t := strings.TrimSpace(sg.text)
+			if sentence(t) && !k.legal {
+				s -= 30 // a slogan or a greeting
+			}
+			if domains.names(t) {
+				s += 15 // the shop's name is its web address's
+			}
+			if c >= 70 && letterCount(t) >= 4 && ri+1 < len(rows) && !k.addr && !k.phone && !k.taxID && !k.date && !k.title && !k.regNo && streetLine(rows[ri+1].text) {
+				s += aboveStreet // the name, then the street: how shops head a receipt
+			}
 			if strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
 				s -= 25
 			}
@@ -393,7 +485,138 @@ func findVendor(lay *layout) vendorResult {
 		res.addrBox = rowsBox(lay, res.addrFirst, first-1)
 	}
 	res.phone, res.phoneConf = findPhone(lay)
+	if best.score < weakName && !best.kind.legal {
+		// Nothing at the top reads as a name (a logo OCR cannot read, a
+		// street, a slogan): the company's legal line further down, else
+		// the name in its web address. The address stays the top's.
+		if alt, ok := legalLineBelow(lay, best.r.index+1); ok {
+			res.name, res.nameConf = alt.text, min(45, res.nameConf+10)
+			res.nameBox = alt.r.at(alt.box)
+		} else if d, ok := domains.brand(); ok {
+			res.name, res.nameConf, res.nameBox = d, 30, Box{}
+		}
+	}
 	return res
+}
+
+// aboveStreet is the score of a line printed right above a street and
+// house number.
+const aboveStreet = 20
+
+// weakName is the score under which the best line at the top of a
+// receipt is no better than a guess.
+const weakName = 5
+
+// legalCand is a company's legal line found below the header.
+type legalCand struct {
+	r    *row
+	text string
+	box  image.Rectangle
+}
+
+// legalLineBelow finds the company's legal line below the first skip rows
+// of the first page ("Aldi GmbH & Co. KG, Schloß Holte" at the foot of a
+// German receipt): a line holding a legal form that is not a registration,
+// tax or address line and shows no price. The name is the line up to its
+// legal form.
+func legalLineBelow(lay *layout, skip int) (legalCand, bool) {
+	for _, r := range lay.rows {
+		if r.page != 0 {
+			break
+		}
+		if r.index < skip {
+			continue
+		}
+		for _, sg := range r.segs {
+			k := kindOf(sg.text)
+			if !k.legal || k.regNo || k.taxID || k.phone || k.email || k.addr || k.title || hasMoneyAmount(&row{words: sg.words}) {
+				continue
+			}
+			name := cleanName(cutAfterLegalForm(sg.text))
+			if letterCount(name) < 4 || !kindOf(name).legal {
+				continue
+			}
+			return legalCand{r: r, text: name, box: sg.box}, true
+		}
+	}
+	return legalCand{}, false
+}
+
+// cutAfterLegalForm ends a legal line at its legal form: the place
+// ("Aldi GmbH & Co. KG, Schloß Holte") after the comma that follows it
+// goes.
+func cutAfterLegalForm(text string) string {
+	toks := strings.Fields(text)
+	seenLegal := false
+	for i, t := range toks {
+		if kindOf(t).legal || kindOf(strings.Join(toks[:i+1], " ")).legal {
+			seenLegal = true
+		}
+		if seenLegal && (strings.HasSuffix(t, ",") || strings.HasSuffix(t, ";")) {
+			return strings.Join(toks[:i+1], " ")
+		}
+		if seenLegal && i+1 < len(toks) && (toks[i+1] == "-" || toks[i+1] == "/" || toks[i+1] == "|") {
+			return strings.Join(toks[:i+1], " ")
+		}
+	}
+	return text
+}
+
+// domainSet is the second-level names of the web addresses a document
+// prints ("www.roller.de" gives "ROLLER").
+type domainSet []string
+
+var reWebDomain = regexp.MustCompile(`(?i)\b(?:www\s?\.\s?|https?://)((?:[a-z0-9äöüß-]+\.)*?)([a-z0-9äöüß-]{3,})\s?\.\s?([a-z]{2,3})\b`)
+
+// webDomains reads the web addresses of the first page.
+func webDomains(lay *layout) domainSet {
+	var out domainSet
+	for _, r := range lay.rows {
+		if r.page != 0 {
+			break
+		}
+		for _, m := range reWebDomain.FindAllStringSubmatch(r.text, -1) {
+			n := normalizeName(m[2])
+			if len(n) >= 3 && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// names reports whether a line is the name in one of the web addresses:
+// the same letters, or the address's name starting with the line's
+// ("Marktkauf" and www.marktkauf-lehr.de), give or take an OCR slip.
+func (d domainSet) names(text string) bool {
+	n := normalizeName(text)
+	if len(n) < 4 {
+		return false
+	}
+	for _, dn := range d {
+		if len(dn) < 4 {
+			continue
+		}
+		if editDistance(n, dn, len(dn)/6) <= len(dn)/6 {
+			return true
+		}
+		if first := normalizeName(strings.Fields(text)[0]); len(first) >= 4 && len(first) <= len(dn) &&
+			editDistance(first, dn[:len(first)], len(first)/6) <= len(first)/6 {
+			return true
+		}
+	}
+	return false
+}
+
+// brand is the name of the first web address, capitalised ("Roller"),
+// for a receipt whose printed name OCR could not read.
+func (d domainSet) brand() (string, bool) {
+	for _, dn := range d {
+		if len(dn) >= 4 {
+			return dn[:1] + strings.ToLower(dn[1:]), true
+		}
+	}
+	return "", false
 }
 
 func wordHeights(ws []ocr.Word) []float64 {
@@ -459,7 +682,7 @@ func cleanName(s string) string {
 	for len(out) > 1 {
 		lastTok := out[len(out)-1]
 		junk := letterCount(lastTok) == 0 && digitCount(lastTok) == 0 && lastTok != "&"
-		if !junk && len([]rune(strings.Trim(lastTok, "().,;:'\"|"))) <= 2 && endsWithSuffix(strings.Join(out[:len(out)-1], " ")) {
+		if !junk && len([]rune(strings.Trim(lastTok, "().,;:'\"|"))) <= 2 && !isLegalWord(lastTok) && endsWithSuffix(strings.Join(out[:len(out)-1], " ")) {
 			junk = true
 		}
 		if junk {
@@ -477,6 +700,13 @@ func cleanName(s string) string {
 		}
 	}
 	return strings.TrimSpace(s)
+}
+
+// isLegalWord reports whether a word is a legal form of its own ("KG"
+// and "Co." of "GmbH & Co. KG").
+func isLegalWord(s string) bool {
+	w := strings.Join(newLabel(s), "")
+	return w != "" && slices.Contains(legalSuffixes, w)
 }
 
 func isNumberWord(s string) bool { return allDigits(strings.Trim(s, ".,")) }
