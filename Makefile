@@ -41,6 +41,7 @@ bench: deps
 
 eval: build
 	./$(BIN) eval $(TESTDATA)/receipts
+	./$(BIN) eval $(TESTDATA)/receipts-de
 	./$(BIN) eval $(TESTDATA)/invoices
 	./$(BIN) eval $(TESTDATA)/einvoices
 

@@ -1,0 +1,304 @@
+package ocr
+
+import (
+	"image"
+	"math"
+
+	"github.com/disintegration/imaging"
+)
+
+// Finding the receipt on the page: a flatbed scan of a receipt on an A4
+// page, or a phone photo of one on a table, shows the paper as the
+// largest bright region on a darker background. The region is found on a
+// small copy of the page (an Otsu threshold, then the largest connected
+// bright region), its four corners are the region's extreme points along
+// the diagonals, and the quadrilateral is warped to an upright rectangle
+// (a homography, bilinear sampling) before Tesseract reads it. A page
+// the paper already fills (a cropped scan) is left as it is, at the cost
+// of one small copy of it.
+
+// Locate bounds.
+const (
+	// locateSide is the long side of the copy the paper is looked for on.
+	locateSide = 480
+	// locateMinSide: smaller images are receipts already, never a page.
+	locateMinSide = 900
+	// The paper must cover between these shares of the page: more is an
+	// already cropped receipt, less is a speck.
+	locateMinArea = 0.03
+	locateMaxArea = 0.75
+	// locateMinContrast is how much brighter (0-255) the paper must be
+	// than the background around it.
+	locateMinContrast = 28
+)
+
+// located is a receipt found on a page: the straightened receipt, and
+// the map from its pixels back to the page's.
+type located struct {
+	img *image.Gray
+	// h maps a point of img to the page (a homography, row-major 3x3).
+	h [9]float64
+	// page is the page's size, to clip mapped boxes to.
+	page image.Rectangle
+}
+
+// toPage maps a rectangle of the straightened receipt to the page: the
+// box around its four mapped corners.
+func (l located) toPage(r image.Rectangle) image.Rectangle {
+	xs := [4]float64{float64(r.Min.X), float64(r.Max.X), float64(r.Max.X), float64(r.Min.X)}
+	ys := [4]float64{float64(r.Min.Y), float64(r.Min.Y), float64(r.Max.Y), float64(r.Max.Y)}
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for i := range 4 {
+		x, y := project(l.h, xs[i], ys[i])
+		x0, y0, x1, y1 = math.Min(x0, x), math.Min(y0, y), math.Max(x1, x), math.Max(y1, y)
+	}
+	out := image.Rect(int(math.Floor(x0)), int(math.Floor(y0)), int(math.Ceil(x1)), int(math.Ceil(y1)))
+	return out.Intersect(l.page)
+}
+
+// locate finds the receipt on a page and straightens it; false when the
+// page is the receipt already, or no paper stands out from a background.
+func locate(g *image.Gray) (located, bool) {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	if max(w, h) < locateMinSide {
+		return located{}, false
+	}
+	f := float64(locateSide) / float64(max(w, h))
+	sw, sh := max(int(float64(w)*f+0.5), 1), max(int(float64(h)*f+0.5), 1)
+	small := resizeGray(g, sw, sh, imaging.Box)
+	// Blur out the print, so the paper is one region and not a lattice
+	// around letters: a max filter lets the paper grow over dark ink.
+	small = maxFilter(maxFilter(small))
+	t := otsu(small)
+	comp, area := largestBright(small, t)
+	if area < int(locateMinArea*float64(sw*sh)) || area > int(locateMaxArea*float64(sw*sh)) {
+		return located{}, false
+	}
+	// The paper must stand out: compare its brightness with the rest.
+	var in, out, nin, nout float64
+	for i, v := range small.Pix {
+		if comp[i] {
+			in += float64(v)
+			nin++
+		} else {
+			out += float64(v)
+			nout++
+		}
+	}
+	if nout == 0 || in/nin-out/nout < locateMinContrast {
+		return located{}, false
+	}
+	// Corners: the region's extreme points along the two diagonals.
+	best := [4]float64{math.Inf(1), math.Inf(-1), math.Inf(-1), math.Inf(1)} // x+y min, x-y max, x+y max, x-y min
+	var pts [4][2]float64
+	for y := range sh {
+		for x := range sw {
+			if !comp[y*sw+x] {
+				continue
+			}
+			fx, fy := float64(x)+0.5, float64(y)+0.5
+			if s := fx + fy; s < best[0] {
+				best[0], pts[0] = s, [2]float64{fx - 0.5, fy - 0.5}
+			}
+			if d := fx - fy; d > best[1] {
+				best[1], pts[1] = d, [2]float64{fx + 0.5, fy - 0.5}
+			}
+			if s := fx + fy; s > best[2] {
+				best[2], pts[2] = s, [2]float64{fx + 0.5, fy + 0.5}
+			}
+			if d := fx - fy; d < best[3] {
+				best[3], pts[3] = d, [2]float64{fx - 0.5, fy + 0.5}
+			}
+		}
+	}
+	// A region that is no quadrilateral (a curled or torn receipt): its
+	// upright bounding box instead.
+	if q := quadArea(pts); q < 0.85*float64(area) || q > 1.25*float64(area) {
+		x0, y0, x1, y1 := sw, sh, 0, 0
+		for y := range sh {
+			for x := range sw {
+				if comp[y*sw+x] {
+					x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x+1), max(y1, y+1)
+				}
+			}
+		}
+		pts = [4][2]float64{{float64(x0), float64(y0)}, {float64(x1), float64(y0)}, {float64(x1), float64(y1)}, {float64(x0), float64(y1)}}
+	}
+	// To the page's pixels; the max filter grew the paper by two pixels
+	// of the small copy, which keeps print at the very edge.
+	for i := range pts {
+		pts[i][0] = math.Min(math.Max(pts[i][0]/f, 0), float64(w))
+		pts[i][1] = math.Min(math.Max(pts[i][1]/f, 0), float64(h))
+	}
+	dw := math.Max(dist(pts[0], pts[1]), dist(pts[3], pts[2]))
+	dh := math.Max(dist(pts[0], pts[3]), dist(pts[1], pts[2]))
+	W, H := int(dw+0.5), int(dh+0.5)
+	if W < 50 || H < 50 {
+		return located{}, false
+	}
+	hm, ok := homography([4][2]float64{{0, 0}, {float64(W), 0}, {float64(W), float64(H)}, {0, float64(H)}}, pts)
+	if !ok {
+		return located{}, false
+	}
+	return located{img: warp(g, hm, W, H), h: hm, page: g.Rect}, true
+}
+
+// otsu is the threshold that best splits the image's histogram in two.
+func otsu(g *image.Gray) uint8 {
+	var hist [256]float64
+	for _, v := range g.Pix {
+		hist[v]++
+	}
+	n := float64(len(g.Pix))
+	var sum float64
+	for v, c := range hist {
+		sum += float64(v) * c
+	}
+	var wb, sumB, bestVar float64
+	best := 127
+	for v := range 256 {
+		wb += hist[v]
+		if wb == 0 {
+			continue
+		}
+		wf := n - wb
+		if wf == 0 {
+			break
+		}
+		sumB += float64(v) * hist[v]
+		mb, mf := sumB/wb, (sum-sumB)/wf
+		if bv := wb * wf * (mb - mf) * (mb - mf); bv > bestVar {
+			bestVar, best = bv, v
+		}
+	}
+	return uint8(best)
+}
+
+// largestBright is the largest 4-connected region of pixels above t, as a
+// mask over g's pixels, and its size.
+func largestBright(g *image.Gray, t uint8) ([]bool, int) {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	label := make([]int32, w*h)
+	var stack []int
+	bestLabel, bestSize := int32(0), 0
+	next := int32(0)
+	for start := range label {
+		if label[start] != 0 || g.Pix[start] <= t {
+			continue
+		}
+		next++
+		size := 0
+		stack = append(stack[:0], start)
+		label[start] = next
+		for len(stack) > 0 {
+			p := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			size++
+			x, y := p%w, p/w
+			for _, q := range [4]int{p - 1, p + 1, p - w, p + w} {
+				switch {
+				case q == p-1 && x == 0, q == p+1 && x == w-1, q == p-w && y == 0, q == p+w && y == h-1:
+					continue
+				}
+				if label[q] == 0 && g.Pix[q] > t {
+					label[q] = next
+					stack = append(stack, q)
+				}
+			}
+		}
+		if size > bestSize {
+			bestLabel, bestSize = next, size
+		}
+	}
+	mask := make([]bool, w*h)
+	for i, l := range label {
+		mask[i] = l == bestLabel && bestLabel != 0
+	}
+	return mask, bestSize
+}
+
+// quadArea is the area of a quadrilateral given corner by corner (the
+// shoelace formula).
+func quadArea(p [4][2]float64) float64 {
+	a := 0.0
+	for i := range 4 {
+		j := (i + 1) % 4
+		a += p[i][0]*p[j][1] - p[j][0]*p[i][1]
+	}
+	return math.Abs(a) / 2
+}
+
+func dist(a, b [2]float64) float64 { return math.Hypot(a[0]-b[0], a[1]-b[1]) }
+
+// homography is the projective map taking each from[i] to to[i], as a
+// row-major 3x3 matrix with h[8] = 1; false when the points are
+// degenerate (three in a line).
+func homography(from, to [4][2]float64) ([9]float64, bool) {
+	// Eight equations in the eight unknowns h0..h7.
+	var a [8][9]float64
+	for i := range 4 {
+		x, y, u, v := from[i][0], from[i][1], to[i][0], to[i][1]
+		a[2*i] = [9]float64{x, y, 1, 0, 0, 0, -u * x, -u * y, u}
+		a[2*i+1] = [9]float64{0, 0, 0, x, y, 1, -v * x, -v * y, v}
+	}
+	for col := range 8 {
+		pivot := col
+		for r := col + 1; r < 8; r++ {
+			if math.Abs(a[r][col]) > math.Abs(a[pivot][col]) {
+				pivot = r
+			}
+		}
+		if math.Abs(a[pivot][col]) < 1e-9 {
+			return [9]float64{}, false
+		}
+		a[col], a[pivot] = a[pivot], a[col]
+		for r := range 8 {
+			if r == col {
+				continue
+			}
+			k := a[r][col] / a[col][col]
+			for c := col; c < 9; c++ {
+				a[r][c] -= k * a[col][c]
+			}
+		}
+	}
+	var hm [9]float64
+	for i := range 8 {
+		hm[i] = a[i][8] / a[i][i]
+	}
+	hm[8] = 1
+	return hm, true
+}
+
+// project maps a point with a homography.
+func project(h [9]float64, x, y float64) (float64, float64) {
+	d := h[6]*x + h[7]*y + h[8]
+	return (h[0]*x + h[1]*y + h[2]) / d, (h[3]*x + h[4]*y + h[5]) / d
+}
+
+// warp samples src through h into a w x h upright image, bilinearly;
+// what falls outside src is white paper.
+func warp(src *image.Gray, hm [9]float64, w, h int) *image.Gray {
+	dst := image.NewGray(image.Rect(0, 0, w, h))
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	for y := range h {
+		row := dst.Pix[y*dst.Stride : y*dst.Stride+w]
+		fy := float64(y) + 0.5
+		for x := range row {
+			sx, sy := project(hm, float64(x)+0.5, fy)
+			sx, sy = sx-0.5, sy-0.5
+			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
+			if x0 < 0 || y0 < 0 || x0+1 >= sw || y0+1 >= sh {
+				row[x] = 255
+				continue
+			}
+			ax, ay := sx-float64(x0), sy-float64(y0)
+			i := src.PixOffset(src.Rect.Min.X+x0, src.Rect.Min.Y+y0)
+			p00, p10 := float64(src.Pix[i]), float64(src.Pix[i+1])
+			p01, p11 := float64(src.Pix[i+src.Stride]), float64(src.Pix[i+src.Stride+1])
+			v := (p00*(1-ax)+p10*ax)*(1-ay) + (p01*(1-ax)+p11*ax)*ay
+			row[x] = uint8(v + 0.5)
+		}
+	}
+	return dst
+}
