@@ -24,6 +24,9 @@ type Options struct {
 	// first reading are theirs (DetectLanguage); ParseLanguages("auto")
 	// gives the installed ones.
 	Detect []string
+	// KeepPage reads every page image whole: it does not look for a
+	// receipt on a larger page or in a photo (see locate.go).
+	KeepPage bool
 }
 
 // Engine reads documents with one Tesseract instance. It is not safe for
@@ -33,6 +36,7 @@ type Engine struct {
 	tess   *gosseract.Client
 	lim    Limits
 	detect []string
+	keep   bool
 	// other holds a Tesseract instance per detected language, made when
 	// the first page in that language comes.
 	other map[string]*gosseract.Client
@@ -45,7 +49,7 @@ func NewEngine(opt Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{tess: c, lim: opt.Limits, detect: opt.Detect, other: map[string]*gosseract.Client{}}
+	e := &Engine{tess: c, lim: opt.Limits, detect: opt.Detect, keep: opt.KeepPage, other: map[string]*gosseract.Client{}}
 	// Initialise now, on a blank page, so a missing language file is an
 	// error at start-up and not on the first document.
 	if err := initClient(c); err != nil {
@@ -172,7 +176,11 @@ func (e *Engine) ReadPass(ctx context.Context, data []byte, pass Pass) (Document
 func (e *Engine) readImage(img image.Image, pass Pass) (Page, error) {
 	gray := toGray(img)
 	// A receipt on a larger page or in a photo: read it straightened.
-	loc, found := locate(gray)
+	var loc located
+	found := false
+	if !e.keep {
+		loc, found = locate(gray)
+	}
 	if found {
 		gray = loc.img
 	}

@@ -3,8 +3,6 @@ package ocr
 import (
 	"image"
 	"math"
-
-	"github.com/disintegration/imaging"
 )
 
 // Finding the receipt on the page: a flatbed scan of a receipt on an A4
@@ -63,9 +61,10 @@ func locate(g *image.Gray) (located, bool) {
 	if max(w, h) < locateMinSide {
 		return located{}, false
 	}
-	f := float64(locateSide) / float64(max(w, h))
-	sw, sh := max(int(float64(w)*f+0.5), 1), max(int(float64(h)*f+0.5), 1)
-	small := resizeGray(g, sw, sh, imaging.Box)
+	k := (max(w, h) + locateSide - 1) / locateSide
+	small := shrink(g, k)
+	sw, sh := small.Rect.Dx(), small.Rect.Dy()
+	f := 1 / float64(k)
 	// Blur out the print, so the paper is one region and not a lattice
 	// around letters: a max filter lets the paper grow over dark ink.
 	small = maxFilter(maxFilter(small))
@@ -141,6 +140,32 @@ func locate(g *image.Gray) (located, bool) {
 		return located{}, false
 	}
 	return located{img: warp(g, hm, W, H), h: hm, page: g.Rect}, true
+}
+
+// shrink averages k x k blocks of g into one pixel each (the last, partial
+// blocks dropped): a cheap small copy, in integers.
+func shrink(g *image.Gray, k int) *image.Gray {
+	w, h := g.Rect.Dx()/k, g.Rect.Dy()/k
+	dst := image.NewGray(image.Rect(0, 0, max(w, 1), max(h, 1)))
+	sums := make([]int, w)
+	for y := range h {
+		clear(sums)
+		for dy := range k {
+			row := g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y*k+dy):]
+			for x := range w {
+				s := 0
+				for _, v := range row[x*k : x*k+k] {
+					s += int(v)
+				}
+				sums[x] += s
+			}
+		}
+		out := dst.Pix[y*dst.Stride:]
+		for x, s := range sums {
+			out[x] = uint8(s / (k * k))
+		}
+	}
+	return dst
 }
 
 // otsu is the threshold that best splits the image's histogram in two.
