@@ -45,7 +45,7 @@ var addressWords = []string{
 	"SARAWAK", "MELAKA", "MALACCA", "SEMBILAN", "TERENGGANU", "KELANTAN", "PERLIS", "PUTRAJAYA", "LABUAN",
 	"EHSAN", "DARUL", "MAKMUR", "PERSEKUTUAN", "WILAYAH", "SINGAPORE", "INDONESIA", "THAILAND", "PHILIPPINES",
 	"INDIA", "USA", "UNITED", "KINGDOM", "FRANCE", "GERMANY", "DEUTSCHLAND", "NEDERLAND", "NETHERLANDS",
-	"AUSTRALIA", "CANADA", "UPTOWN", "SS", "PJU", "USJ", "SETAPAK", "CHERAS",
+	"AUSTRALIA", "CANADA",
 }
 
 // streetSuffixes end the one word of a street's name in German and
