@@ -196,3 +196,21 @@ func TestReadReceiptOnAPage(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLocateCropped is what looking for the receipt costs a receipt
+// that is already cropped (about 900 x 2800 pixels, as the German scans):
+// the price every upload pays.
+func BenchmarkLocateCropped(b *testing.B) {
+	r := germanReceipt()
+	for range 6 {
+		r.Items = append(r.Items, r.Items...)
+	}
+	r.Items = r.Items[:40]
+	rec := fixture.Image(r, fixture.Options{Width: 900})
+	b.ResetTimer()
+	for b.Loop() {
+		if _, ok := locate(rec); ok {
+			b.Fatal("a cropped receipt was located")
+		}
+	}
+}
