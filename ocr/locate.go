@@ -65,9 +65,10 @@ func locate(g *image.Gray) (located, bool) {
 	small := shrink(g, k)
 	sw, sh := small.Rect.Dx(), small.Rect.Dy()
 	f := 1 / float64(k)
-	// Blur out the print, so the paper is one region and not a lattice
-	// around letters: a max filter lets the paper grow over dark ink.
-	small = maxFilter(maxFilter(small))
+	// Close the print, so the paper is one region and not a lattice
+	// around letters: a max filter lets the paper grow over dark ink, a
+	// min filter after it takes the paper's edge back where it was.
+	small = minFilter(minFilter(maxFilter(maxFilter(small))))
 	t := otsu(small)
 	comp, area := largestBright(small, t)
 	if area < int(locateMinArea*float64(sw*sh)) || area > int(locateMaxArea*float64(sw*sh)) {
@@ -123,8 +124,17 @@ func locate(g *image.Gray) (located, bool) {
 		}
 		pts = [4][2]float64{{float64(x0), float64(y0)}, {float64(x1), float64(y0)}, {float64(x1), float64(y1)}, {float64(x0), float64(y1)}}
 	}
-	// To the page's pixels; the max filter grew the paper by two pixels
-	// of the small copy, which keeps print at the very edge.
+	// Half a pixel of the small copy inwards, so no background is left
+	// along the edges (a receipt's print keeps a margin), then to the
+	// page's pixels.
+	cx, cy := (pts[0][0]+pts[1][0]+pts[2][0]+pts[3][0])/4, (pts[0][1]+pts[1][1]+pts[2][1]+pts[3][1])/4
+	for i := range pts {
+		dx, dy := cx-pts[i][0], cy-pts[i][1]
+		if d := math.Hypot(dx, dy); d > 1 {
+			pts[i][0] += dx / d * 0.7
+			pts[i][1] += dy / d * 0.7
+		}
+	}
 	for i := range pts {
 		pts[i][0] = math.Min(math.Max(pts[i][0]/f, 0), float64(w))
 		pts[i][1] = math.Min(math.Max(pts[i][1]/f, 0), float64(h))
@@ -330,6 +340,26 @@ func warp(src *image.Gray, hm [9]float64, w, h int) *image.Gray {
 			p01, p11 := float64(src.Pix[i+src.Stride]), float64(src.Pix[i+src.Stride+1])
 			v := (p00*(1-ax)+p10*ax)*(1-ay) + (p01*(1-ax)+p11*ax)*ay
 			row[x] = uint8(v + 0.5)
+		}
+	}
+	return dst
+}
+
+// minFilter is a 3x3 minimum: each pixel takes its darkest neighbour.
+func minFilter(src *image.Gray) *image.Gray {
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	dst := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			m := uint8(255)
+			for dy := -1; dy <= 1; dy++ {
+				yy := min(max(y+dy, 0), h-1)
+				for dx := -1; dx <= 1; dx++ {
+					xx := min(max(x+dx, 0), w-1)
+					m = min(m, src.Pix[yy*src.Stride+xx])
+				}
+			}
+			dst.Pix[y*dst.Stride+x] = m
 		}
 	}
 	return dst
