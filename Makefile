@@ -4,6 +4,8 @@ BIN     ?= tillroll
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 TESTDATA ?= ../shared/testdata
+# The second recognizer's folder (scripts/install-recognizer fills it).
+export TILLROLL_RECOGNIZER_DIR ?= $(CURDIR)/third_party/recognizer
 
 .PHONY: all deps test-deps build run test vet bench eval fuzz screenshots clean
 
@@ -11,9 +13,11 @@ all: build
 
 deps:
 	@./scripts/install-deps
+	@./scripts/install-recognizer
 
 test-deps:
 	@./scripts/install-deps --browser
+	@./scripts/install-recognizer
 
 build: deps
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -23,12 +27,14 @@ run: build
 
 # Every test, with the race detector off (cgo + Tesseract is slow under it)
 # and each fuzz target run on its seed corpus. The browser tests must run:
-# TILLROLL_REQUIRE_BROWSER makes them fail, not skip, without Chromium.
+# TILLROLL_REQUIRE_BROWSER makes them fail, not skip, without Chromium;
+# TILLROLL_REQUIRE_RECOGNIZER does the same for the second recognizer's
+# tests on the real model.
 test: test-deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	TILLROLL_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 30m ./...
+	TILLROLL_REQUIRE_BROWSER=1 TILLROLL_REQUIRE_RECOGNIZER=1 $(GO) test -count=1 -timeout 30m ./...
 
 # The README's screenshots of the web app, taken by a browser test.
 screenshots: test-deps
@@ -36,6 +42,7 @@ screenshots: test-deps
 
 # BenchmarkServer (bench_test.go) prints ingest_p50_ms, ingest_p99_ms,
 # throughput_ratio and peak_rss_mb as name=value lines, with their targets.
+# TILLROLL_SECOND_READER=false measures Tesseract alone.
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
 

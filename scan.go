@@ -12,7 +12,6 @@ import (
 
 	"tillroll/capture"
 	"tillroll/eval"
-	"tillroll/ocr"
 	"tillroll/pipeline"
 )
 
@@ -27,6 +26,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	fs := newFlags("scan", stderr)
 	confidence := fs.Bool("confidence", false, "add each field's confidence (0-100)")
 	lang := fs.String("lang", ocr.DefaultLanguages, langUsage)
+	rcfg := readerFlags(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -37,9 +37,10 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("%w: --lang: %w", errUsage, err)
 	}
-	eng, err := ocr.NewEngine(ocr.Options{Limits: ocr.DefaultLimits(), Languages: langs, Detect: detect})
+	rcfg.langs, rcfg.detect = langs, detect
+	eng, err := newReader(*rcfg)
 	if err != nil {
-		return fmt.Errorf("start OCR engine: %w", err)
+		return err
 	}
 	defer eng.Close()
 
@@ -105,6 +106,7 @@ func fileHash(path string) (string, error) {
 func runEval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", stderr)
 	lang := fs.String("lang", ocr.DefaultLanguages, langUsage)
+	rcfg := readerFlags(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -115,9 +117,10 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("%w: --lang: %w", errUsage, err)
 	}
-	eng, err := ocr.NewEngine(ocr.Options{Limits: ocr.DefaultLimits(), Languages: langs, Detect: detect})
+	rcfg.langs, rcfg.detect = langs, detect
+	eng, err := newReader(*rcfg)
 	if err != nil {
-		return fmt.Errorf("start OCR engine: %w", err)
+		return err
 	}
 	defer eng.Close()
 	read := func(ctx context.Context, path string) (capture.Result, error) {

@@ -36,6 +36,7 @@ type serveConfig struct {
 	openRegistration                 bool
 	intake                           intakeConfig
 	lang                             string
+	reader                           *readerConfig
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -57,6 +58,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.BoolVar(&cfg.openRegistration, "open-registration", false, "serve POST /api/v4/register: anyone who reaches the box can make a capture account")
 	cfg.intake.flags(fs)
 	fs.StringVar(&cfg.lang, "lang", ocr.DefaultLanguages, langUsage)
+	cfg.reader = readerFlags(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -110,9 +112,22 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	mail := mailer.NewMailerFunc(st, mailer.SavedOr(st, smtpFlags), mailer.Options{Logger: log.With("component", "mailer"), Attempted: metrics.Attempted})
 	hooks := mailer.NewWebhooks(st, st, mailer.Options{Logger: log.With("component", "webhooks"), Attempted: metrics.Attempted})
 	an := analyzer.New(st, log.With("component", "receipts"), 0)
+	if cfg.reader == nil {
+		cfg.reader = &readerConfig{}
+	}
+	cfg.reader.limits = ocr.DefaultLimits()
+	cfg.reader.limits.MaxBytes = cfg.maxUpload
+	cfg.reader.langs, cfg.reader.detect = langs, detect
+	// Said once: whether documents are read twice where a field depends on it.
+	secondOn, secondStatus := secondReaderStatus(*cfg.reader)
+	if secondOn {
+		log.Info("second reader on", "component", "ocr", "status", secondStatus)
+	} else {
+		log.Warn("second reader off", "component", "ocr", "status", secondStatus)
+	}
 	pool := pipeline.NewPool(st, pipeline.Options{
 		Workers:   cfg.workers,
-		NewReader: func() (pipeline.Reader, error) { return newEngine(cfg.maxUpload, langs, detect) },
+		NewReader: func() (pipeline.Reader, error) { return newReader(*cfg.reader) },
 		Notify:    mailer.Notifications,
 		Finished: func(d store.Document) {
 			mail.Kick()
@@ -130,13 +145,15 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	}
 	logins := server.NewLogins(st, cfg.ticketTTL, nil)
 	srv := server.New(st, pool, server.Config{
-		MaxUpload: cfg.maxUpload,
-		Logger:    log.With("component", "http"),
-		Metrics:   metrics,
+		MaxUpload:    cfg.maxUpload,
+		Logger:       log.With("component", "http"),
+		Metrics:      metrics,
+		SecondReader: secondOn, SecondReaderStatus: secondStatus,
 		Web: web.New(web.Config{
 			DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth, SetupCode: setupCode,
 			Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: cfg.maxUpload,
 			Logger: log.With("component", "web"), IntakeAddress: cfg.intake.address(st), Intake: cfg.intake.pages,
+			Reader: "Tesseract; second reader: " + secondStatus,
 			Mail: &web.MailPages{Relay: mail, Webhooks: hooks, Flags: web.SMTPFlags{
 				Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass,
 			}},
@@ -204,12 +221,6 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	wg.Wait()
 	errs = append(errs, herr)
 	return errors.Join(errs...)
-}
-
-func newEngine(maxUpload int64, langs, detect []string) (pipeline.Reader, error) {
-	limits := ocr.DefaultLimits()
-	limits.MaxBytes = maxUpload
-	return ocr.NewEngine(ocr.Options{Limits: limits, Languages: langs, Detect: detect})
 }
 
 // listenAdmin opens the admin socket in the data directory: commands such

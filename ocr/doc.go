@@ -31,6 +31,10 @@ type Line struct {
 	Text  string // the words joined by single spaces
 	Words []Word
 	Box   image.Rectangle
+	// Alt is the second recognizer's reading of the same line, when it
+	// read it again (nil otherwise; see Options.Second): its words with
+	// their boxes and confidences, as in Words.
+	Alt []Word
 }
 
 // JoinWords is the text of words joined by single spaces, and the box

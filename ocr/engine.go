@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/otiai10/gosseract/v2"
+
+	"tillroll/ocr/recog"
 )
 
 // Options configures an Engine. The zero value reads English with the
@@ -27,6 +29,22 @@ type Options struct {
 	// KeepPage reads every page image whole: it does not look for a
 	// receipt on a larger page or in a photo (see locate.go).
 	KeepPage bool
+	// Second, when set, reads again the words that Reread picks on each
+	// scanned page (Line.Alt). The Engine does not own it: the caller
+	// closes it after the Engine.
+	Second LineReader
+	// Reread picks the words of a page worth a second reading. Nil picks
+	// every line whole.
+	Reread func(Page) []Span
+}
+
+// Span is a run of one line's words to read again: Lines[Line].Words[First:End].
+type Span struct{ Line, First, End int }
+
+// LineReader reads one line of a page again: the second recognizer
+// (package ocr/recog). box is in g's pixels.
+type LineReader interface {
+	ReadLine(g *image.Gray, box image.Rectangle) (recog.Reading, error)
 }
 
 // Engine reads documents with one Tesseract instance. It is not safe for
@@ -39,7 +57,9 @@ type Engine struct {
 	keep   bool
 	// other holds a Tesseract instance per detected language, made when
 	// the first page in that language comes.
-	other map[string]*gosseract.Client
+	other  map[string]*gosseract.Client
+	second LineReader
+	reread func(Page) []Span
 }
 
 // NewEngine starts a Tesseract instance and checks that it can read.
@@ -49,7 +69,8 @@ func NewEngine(opt Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{tess: c, lim: opt.Limits, detect: opt.Detect, keep: opt.KeepPage, other: map[string]*gosseract.Client{}}
+	e := &Engine{tess: c, lim: opt.Limits, detect: opt.Detect, keep: opt.KeepPage, other: map[string]*gosseract.Client{},
+		second: opt.Second, reread: opt.Reread}
 	// Initialise now, on a blank page, so a missing language file is an
 	// error at start-up and not on the first document.
 	if err := initClient(c); err != nil {
@@ -194,6 +215,9 @@ func (e *Engine) readImage(img image.Image, pass Pass) (Page, error) {
 	}
 	b := img.Bounds()
 	page := Page{Width: b.Dx(), Height: b.Dy(), Lines: groupLines(words)}
+	if err := e.readAgain(g, &page); err != nil {
+		return Page{}, err
+	}
 	if scale != 1 || found {
 		back := func(r image.Rectangle) image.Rectangle {
 			r = unscale(r, scale)
@@ -208,9 +232,92 @@ func (e *Engine) readImage(img image.Image, pass Pass) (Page, error) {
 			for j := range l.Words {
 				l.Words[j].Box = back(l.Words[j].Box)
 			}
+			for j := range l.Alt {
+				l.Alt[j].Box = back(l.Alt[j].Box)
+			}
 		}
 	}
 	return page, nil
+}
+
+// readAgain has the second recognizer read the words that decide a
+// field, on the image Tesseract read (the lines' boxes are still in its
+// pixels). A line read again gets Alt: its words with each span as the
+// second recognizer read it.
+func (e *Engine) readAgain(g *image.Gray, page *Page) error {
+	if e.second == nil || len(page.Lines) == 0 {
+		return nil
+	}
+	var spans []Span
+	if e.reread != nil {
+		scaled := *page
+		scaled.Width, scaled.Height = g.Rect.Dx(), g.Rect.Dy()
+		spans = e.reread(scaled)
+	} else {
+		for i, l := range page.Lines {
+			spans = append(spans, Span{Line: i, First: 0, End: len(l.Words)})
+		}
+	}
+	sort.Slice(spans, func(a, b int) bool {
+		if spans[a].Line != spans[b].Line {
+			return spans[a].Line < spans[b].Line
+		}
+		return spans[a].First < spans[b].First
+	})
+	for k := 0; k < len(spans); {
+		i := spans[k].Line
+		var alt []Word
+		next := 0 // the first word of the line not yet in alt
+		for ; k < len(spans) && spans[k].Line == i; k++ {
+			sp := spans[k]
+			if i < 0 || i >= len(page.Lines) {
+				continue
+			}
+			l := &page.Lines[i]
+			if sp.First < next || sp.End > len(l.Words) || sp.First >= sp.End {
+				continue
+			}
+			ws, err := e.readSpan(g, l, sp)
+			if err != nil {
+				return fmt.Errorf("second reading of line %d: %w", i+1, err)
+			}
+			alt = append(alt, l.Words[next:sp.First]...)
+			if len(ws) == 0 {
+				ws = l.Words[sp.First:sp.End] // read as nothing: keep the first reading
+			}
+			alt = append(alt, ws...)
+			next = sp.End
+		}
+		if i >= 0 && i < len(page.Lines) && alt != nil {
+			l := &page.Lines[i]
+			l.Alt = append(alt, l.Words[next:]...)
+		}
+	}
+	return nil
+}
+
+// readSpan reads a span of a line's words again, on the line's rows.
+func (e *Engine) readSpan(g *image.Gray, l *Line, sp Span) ([]Word, error) {
+	_, box := JoinWords(l.Words[sp.First:sp.End])
+	box.Min.Y, box.Max.Y = l.Box.Min.Y, l.Box.Max.Y
+	rd, err := e.second.ReadLine(g, box)
+	if err != nil {
+		return nil, err
+	}
+	// Where Tesseract saw a space, so does the second reading.
+	var gaps []int
+	for j := sp.First + 1; j < sp.End; j++ {
+		a, b := l.Words[j-1].Box.Max.X, l.Words[j].Box.Min.X
+		if b > a {
+			gaps = append(gaps, (a+b)/2)
+		}
+	}
+	rd = recog.SplitAt(rd, gaps)
+	ws := make([]Word, len(rd.Words))
+	for j, w := range rd.Words {
+		ws[j] = Word{Text: w.Text, Conf: w.Conf, Box: w.Box}
+	}
+	return ws, nil
 }
 
 func unscale(r image.Rectangle, s float64) image.Rectangle {

@@ -131,5 +131,8 @@ func (s *Server) healthz(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "queue_depth": depth})
+	return c.JSON(http.StatusOK, map[string]any{
+		"status": "ok", "queue_depth": depth,
+		"second_reader": map[string]any{"on": s.cfg.SecondReader, "status": s.cfg.SecondReaderStatus},
+	})
 }

@@ -65,6 +65,10 @@ type Config struct {
 	Register bool
 	// Now is the clock (the month of GET /balance); time.Now when nil.
 	Now func() time.Time
+	// SecondReader says whether the second recognizer reads with
+	// Tesseract, and its state in words, for GET /healthz.
+	SecondReader       bool
+	SecondReaderStatus string
 }
 
 // Server holds the HTTP handlers.

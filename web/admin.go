@@ -61,6 +61,7 @@ type adminHomeData struct {
 	Documents []figure // by status
 	Queue     int
 	HasQueue  bool
+	Reader    string
 }
 
 // documentStatusLabels are the capture statuses as the landing page
@@ -117,5 +118,6 @@ func (w *Web) adminHome(c *echo.Context) error {
 		}
 		d.HasQueue = true
 	}
+	d.Reader = w.cfg.Reader
 	return w.adminRender(c, http.StatusOK, "admin.html", "Admin", "", "", d)
 }

@@ -106,6 +106,9 @@ type Config struct {
 	IntakeAddress func(username string) string
 	// Intake serves the admin's intake page (admin_intake.go); nil serves none.
 	Intake *IntakePages
+	// Reader says how documents are read (Tesseract, and whether the
+	// second recognizer is on), for the admin page.
+	Reader string
 }
 
 // Web serves the pages.

@@ -29,6 +29,14 @@ func Extract(doc ocr.Document) Fields { return ExtractAs(doc, "") }
 // ExtractAs is Extract with the document type given ("receipt" or
 // "invoice") rather than decided from the text; "" decides.
 func ExtractAs(doc ocr.Document, as string) Fields {
+	if hasSecondReading(doc) {
+		return choose(doc, as)
+	}
+	return extractOne(doc, as)
+}
+
+// extractOne is ExtractAs on one reading of each line.
+func extractOne(doc ocr.Document, as string) Fields {
 	f := Fields{Confidence: map[string]int{}, Boxes: map[string]Box{}}
 	lay := buildLayout(doc)
 	if len(lay.rows) == 0 {

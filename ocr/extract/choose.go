@@ -1,0 +1,389 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"tillroll/ocr"
+)
+
+// headerLines is how many lines at the top of a page are read again for
+// the merchant and its address.
+const headerLines = 10
+
+// Reread picks what the second recognizer reads again on a scanned page:
+// what decides a field. The header block's lines (the merchant and its
+// address) are read whole; on the other lines that may hold an amount, a
+// date or a time, the runs of words with a digit in them; a line naming a
+// total, a tax or a payment but showing no digit, whole. A line much
+// taller than the page's usual one is two lines run together, which the
+// model, made for one line, reads worse than Tesseract: it is left alone.
+func Reread(p ocr.Page) []ocr.Span {
+	if p.TextLayer {
+		return nil
+	}
+	var hs []float64
+	for _, l := range p.Lines {
+		hs = append(hs, float64(l.Box.Dy()))
+	}
+	tall := 1.8 * median(hs)
+	var spans []ocr.Span
+	for i, l := range p.Lines {
+		if float64(l.Box.Dy()) > tall || len(l.Words) == 0 {
+			continue
+		}
+		whole := ocr.Span{Line: i, First: 0, End: len(l.Words)}
+		if i < headerLines {
+			spans = append(spans, whole)
+			continue
+		}
+		if !decidesField(l.Text) {
+			continue
+		}
+		n := len(spans)
+		for j := 0; j < len(l.Words); j++ {
+			if !hasDigit(l.Words[j].Text) {
+				continue
+			}
+			if k := len(spans) - 1; k >= n && spans[k].End == j {
+				spans[k].End = j + 1
+				continue
+			}
+			spans = append(spans, ocr.Span{Line: i, First: j, End: j + 1})
+		}
+		if len(spans) == n {
+			spans = append(spans, whole)
+		}
+	}
+	return spans
+}
+
+func hasDigit(s string) bool {
+	return strings.ContainsAny(s, "0123456789")
+}
+
+// reAmountLike matches what may be an amount, a date or a time however
+// misread: digits around a separator.
+var reAmountLike = regexp.MustCompile(`\d\s?[.,:/-]\s?\d`)
+
+// decidesField tells whether a line's first reading may hold an amount,
+// a date or a time, or names a total, a tax or a payment.
+func decidesField(text string) bool {
+	if reAmountLike.MatchString(text) {
+		return true
+	}
+	l := newLabel(text)
+	return l.has("TOTAL", "SUBTOTAL", "TAX", "GST", "VAT", "SST", "CASH", "CHANGE", "AMOUNT", "AMT", "DUE", "PAY", "PAID",
+		"BALANCE", "ROUNDING", "ROUND", "TENDER", "DATE", "TIME", "NETT", "NET", "SUMME", "TOTAAL", "BAR")
+}
+
+// hasSecondReading tells whether any line of doc was read twice.
+func hasSecondReading(doc ocr.Document) bool {
+	for _, p := range doc.Pages {
+		for _, l := range p.Lines {
+			if len(l.Alt) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// secondDocument is doc with each line read twice taken as the second
+// recognizer read it.
+func secondDocument(doc ocr.Document) ocr.Document {
+	out := doc
+	out.Pages = make([]ocr.Page, len(doc.Pages))
+	for i, p := range doc.Pages {
+		q := p
+		q.Lines = make([]ocr.Line, 0, len(p.Lines))
+		for _, l := range p.Lines {
+			if len(l.Alt) > 0 {
+				l.Words = l.Alt
+				l.Text, l.Box = ocr.JoinWords(l.Words)
+			}
+			l.Alt = nil
+			q.Lines = append(q.Lines, l)
+		}
+		out.Pages[i] = q
+	}
+	return out
+}
+
+// reading is one reading of a document, extracted.
+type reading struct {
+	f        Fields
+	lay      *layout
+	cands    []amountCand
+	dayFirst bool
+}
+
+func newReading(doc ocr.Document, as string) reading {
+	r := reading{f: extractOne(doc, as), lay: buildLayout(doc)}
+	r.cands = collectAmounts(r.lay)
+	r.dayFirst = decideDayFirst(r.lay, r.f.CurrencyCode)
+	return r
+}
+
+// choose extracts the fields from both readings of doc (Tesseract's, and
+// the second recognizer's where it read a line again) and keeps, field by
+// field, what the receipt itself proves: a total that its subtotal and
+// tax, its payment less the change, its items or a second printing give;
+// a date printed again; for everything else the two readings' agreement.
+func choose(doc ocr.Document, as string) Fields {
+	a := newReading(doc, as)
+	b := newReading(secondDocument(doc), as)
+	return chooseFields(a, b)
+}
+
+// Confidences of a chosen value, by how it was proven.
+const (
+	// agreedProvenConf is the most two readings agreeing on a total or a
+	// date that the receipt's own arithmetic (or a second printing) backs
+	// rise to.
+	agreedProvenConf = 92
+	// provenConf is the most for a value one reading alone gives when the
+	// receipt's arithmetic backs it.
+	provenConf = 88
+	// disputedConf is the most for a value the readings dispute and
+	// nothing on the receipt settles.
+	disputedConf = 60
+)
+
+// chooseFields picks each field from reading a (Tesseract's) or b (the
+// second recognizer's).
+func chooseFields(a, b reading) Fields {
+	out := a.f
+	out.Confidence = make(map[string]int, len(a.f.Confidence))
+	for k, v := range a.f.Confidence {
+		out.Confidence[k] = v
+	}
+	out.Boxes = make(map[string]Box, len(a.f.Boxes))
+	for k, v := range a.f.Boxes {
+		out.Boxes[k] = v
+	}
+	rs := []reading{a, b}
+	takeB := func(keys ...string) {
+		for _, k := range keys {
+			out.Confidence[k] = b.f.Confidence[k]
+			if bx, ok := b.f.Boxes[k]; ok {
+				out.Boxes[k] = bx
+			} else {
+				delete(out.Boxes, k)
+			}
+		}
+	}
+
+	// The total, with what belongs to it.
+	pa, pb := totalProofs(a.f.Total, rs), totalProofs(b.f.Total, rs)
+	useB, conf := decide(a.f.Total > 0, b.f.Total > 0, a.f.Total == b.f.Total,
+		pa, pb, a.f.Confidence[KeyTotal], b.f.Confidence[KeyTotal])
+	if useB {
+		out.Total, out.Subtotal, out.Tax, out.Tip, out.Discount = b.f.Total, b.f.Subtotal, b.f.Tax, b.f.Tip, b.f.Discount
+		out.LineItems = b.f.LineItems
+		takeB(KeyTotal, KeySubtotal, KeyTax)
+	}
+	if out.Total > 0 {
+		out.Confidence[KeyTotal] = conf
+	}
+
+	// The date, with its time.
+	da, db := dateProofs(a.f.Date, rs), dateProofs(b.f.Date, rs)
+	useB, conf = decide(a.f.Date != "", b.f.Date != "", a.f.Date == b.f.Date,
+		da, db, a.f.Confidence[KeyDate], b.f.Confidence[KeyDate])
+	if useB {
+		out.Date, out.Time = b.f.Date, b.f.Time
+		takeB(KeyDate, KeyTime)
+	}
+	if out.Date != "" {
+		out.Confidence[KeyDate] = conf
+	}
+
+	// The merchant and its address: the readings' agreement is all the
+	// proof there is.
+	text := func(key string, dst *string, src string) {
+		ca, cb := out.Confidence[key], b.f.Confidence[key]
+		switch {
+		case src == "":
+		case *dst == "":
+			*dst = src
+			takeB(key)
+		case sameText(*dst, src):
+			best := max(ca, cb)
+			out.Confidence[key] = best + (100-best)/2
+		case cb > ca:
+			*dst = src
+			takeB(key)
+		}
+	}
+	text(KeyVendorName, &out.VendorName, b.f.VendorName)
+	text(KeyVendorAddress, &out.VendorAddress, b.f.VendorAddress)
+	fill := func(key string, dst *string, src string) {
+		if *dst == "" && src != "" {
+			*dst = src
+			takeB(key)
+		}
+	}
+	fill(KeyVendorPhone, &out.VendorPhone, b.f.VendorPhone)
+	fill(KeyInvoiceNumber, &out.InvoiceNumber, b.f.InvoiceNumber)
+	fill(KeyCurrency, &out.CurrencyCode, b.f.CurrencyCode)
+	return out
+}
+
+// decide picks between a's value and b's for one field: found tells
+// whether each reading has one, same whether they are equal, pa and pb
+// how many kinds of proof on the receipt back each, ca and cb the
+// readings' own confidence. It returns whether to take b's and the
+// chosen value's confidence.
+func decide(foundA, foundB, same bool, pa, pb, ca, cb int) (bool, int) {
+	switch {
+	case !foundB:
+		return false, ca
+	case !foundA:
+		if pb > 0 {
+			return true, max(cb, provenConf)
+		}
+		return true, cb
+	case same:
+		// Two readers agreeing rules out a misread, not a wrong choice
+		// of line: the readings' own doubt about what the value is
+		// stays, less so where the receipt's arithmetic backs it.
+		best := max(ca, cb)
+		c := best + (100-best)/3
+		if pa > 0 {
+			c = max(c, min(best+30, agreedProvenConf))
+		}
+		return false, c
+	case pa != pb:
+		// The receipt settles it.
+		if pb > pa {
+			return true, max(min(cb, provenConf), 80)
+		}
+		return false, max(min(ca, provenConf), 80)
+	}
+	// Nothing settles it: the surer reading, and doubt either way.
+	if cb > ca {
+		return true, min(cb, disputedConf)
+	}
+	return false, min(ca, disputedConf)
+}
+
+// sameText tells whether two readings of a name or an address say the
+// same, ignoring case, spacing and punctuation.
+func sameText(a, b string) bool {
+	norm := func(s string) string {
+		var sb strings.Builder
+		for _, r := range s {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				sb.WriteRune(unicode.ToUpper(r))
+			}
+		}
+		return sb.String()
+	}
+	return norm(a) == norm(b)
+}
+
+// totalProofs counts the kinds of proof that the amounts of both readings
+// give total v: a subtotal plus a tax (and rounding), a payment less its
+// change, two or more items that add up to it, the same amount printed as
+// a total on two rows of one reading, a tax that is its rate times the
+// subtotal.
+func totalProofs(v float64, rs []reading) int {
+	if v <= 0 {
+		return 0
+	}
+	var subs, taxes, tenders, changes, roundings []float64
+	for _, r := range rs {
+		for _, c := range r.cands {
+			if !c.isMoney() || c.repaired || c.neg && c.cls != clsRounding {
+				continue
+			}
+			switch c.cls {
+			case clsSubtotal:
+				if !c.summary {
+					subs = append(subs, c.value)
+				}
+			case clsTax:
+				taxes = append(taxes, c.value)
+			case clsTender:
+				tenders = append(tenders, c.value)
+			case clsChange:
+				changes = append(changes, c.value)
+			case clsRounding:
+				if c.value < 1 {
+					roundings = append(roundings, c.signed())
+				}
+			}
+		}
+	}
+	n := 0
+	sum := false
+	for _, st := range subs {
+		for _, tx := range taxes {
+			if tx <= 0 || tx >= st {
+				continue
+			}
+			for _, rd := range append([]float64{0}, roundings...) {
+				if near(st+tx+rd, v) {
+					sum = true
+				}
+			}
+		}
+	}
+	if sum {
+		n++
+	}
+	paid := false
+	for _, tv := range tenders {
+		for _, ch := range changes {
+			if ch > 0 && tv > ch && near(tv-ch, v) {
+				paid = true
+			}
+		}
+	}
+	if paid {
+		n++
+	}
+	for _, r := range rs {
+		if len(r.f.LineItems) >= 2 && near(itemsSum(r.f.LineItems), v) {
+			n++
+			break
+		}
+	}
+	for _, r := range rs {
+		rows := map[int]bool{}
+		for _, c := range r.cands {
+			if (c.cls == clsTotal || c.cls == clsTotalStrong) && !c.repaired && cents(c.value) == cents(v) {
+				rows[c.row.index] = true
+			}
+		}
+		if len(rows) >= 2 {
+			n++
+			break
+		}
+	}
+	return n
+}
+
+// dateProofs counts the other rows that print date iso, in the reading
+// that shows it most often.
+func dateProofs(iso string, rs []reading) int {
+	if iso == "" {
+		return 0
+	}
+	most := 0
+	for _, r := range rs {
+		n := 0
+		for _, row := range r.lay.rows {
+			for _, m := range row.findDates() {
+				if m.iso(r.dayFirst) == iso {
+					n++
+					break
+				}
+			}
+		}
+		most = max(most, n)
+	}
+	return max(most-1, 0)
+}

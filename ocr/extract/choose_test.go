@@ -1,0 +1,126 @@
+package extract
+
+import (
+	"fmt"
+	"testing"
+
+	"tillroll/ocr"
+)
+
+// twoReadings is a document whose lines Tesseract read as first and the
+// second recognizer as second (line by line; "" where it did not read
+// the line again).
+func twoReadings(t *testing.T, first, second []string) ocr.Document {
+	t.Helper()
+	if len(first) != len(second) {
+		t.Fatalf("%d lines and %d second readings", len(first), len(second))
+	}
+	doc := docFromLines(first...)
+	alt := docFromLines(second...)
+	ai := 0
+	for i, s := range second {
+		if s == "" {
+			continue
+		}
+		for ai < len(alt.Pages[0].Lines) && alt.Pages[0].Lines[ai].Box.Min.Y != doc.Pages[0].Lines[i].Box.Min.Y {
+			ai++
+		}
+		doc.Pages[0].Lines[i].Alt = alt.Pages[0].Lines[ai].Words
+	}
+	return doc
+}
+
+func TestChooseByArithmetic(t *testing.T) {
+	head := []string{"ABC HO TRADING", "NO 2, JALAN HARMONI 3/2", "81100 JOHOR BAHRU"}
+	with := func(lines ...string) []string { return append(append([]string(nil), head...), lines...) }
+	tests := []struct {
+		name          string
+		first, second []string
+		total         float64
+		date          string
+		// sure is whether the total and the date come out at confidence
+		// >= SureConfidence.
+		sureTotal, sureDate bool
+	}{{
+		name:   "subtotal plus tax settle a disputed total for the second reading",
+		first:  with("DATE 15/03/2018", "PLASTIC BAG\t29.25", "SUBTOTAL\t29.25", "GST 6%\t1.75", "TOTAL\t34.00"),
+		second: with("DATE 15/03/2018", "PLASTIC BAG\t29.25", "SUBTOTAL\t29.25", "GST 6%\t1.75", "TOTAL\t31.00"),
+		total:  31.00, date: "2018-03-15", sureTotal: true, sureDate: true,
+	}, {
+		name:   "cash less change settles a disputed total for the first reading",
+		first:  with("DATE 15/03/2018", "TOTAL\t31.00", "CASH\t50.00", "CHANGE\t19.00"),
+		second: with("DATE 15/03/2018", "TOTAL\t81.00", "CASH\t50.00", "CHANGE\t19.00"),
+		total:  31.00, date: "2018-03-15", sureTotal: true, sureDate: true,
+	}, {
+		name:   "the same total printed twice in one reading",
+		first:  with("DATE 15/03/2018", "TOTAL\t37.50", "ITEM A\t12.00", "AMOUNT DUE\t37.50"),
+		second: with("DATE 15/03/2018", "TOTAL\t87.50", "ITEM A\t12.00", "AMOUNT DUE\t37.50"),
+		total:  37.50, date: "2018-03-15", sureTotal: true, sureDate: true,
+	}, {
+		name:   "nothing settles a disputed total: the answer is not sure",
+		first:  with("DATE 15/03/2018", "TOTAL\t34.00"),
+		second: with("DATE 15/03/2018", "TOTAL\t31.00"),
+		total:  -1, date: "2018-03-15", sureTotal: false, sureDate: true,
+	}, {
+		name:   "the date printed again settles a disputed date",
+		first:  with("DATE 16/03/2018 10:15", "TOTAL\t31.00", "SUBTOTAL\t29.25", "GST\t1.75", "15/03/2018 10:16"),
+		second: with("DATE 15/03/2018 10:15", "TOTAL\t31.00", "SUBTOTAL\t29.25", "GST\t1.75", "15/03/2018 10:16"),
+		total:  31.00, date: "2018-03-15", sureTotal: true, sureDate: true,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Extract(twoReadings(t, tt.first, tt.second))
+			if tt.total >= 0 && f.Total != tt.total {
+				t.Errorf("total %.2f, want %.2f", f.Total, tt.total)
+			}
+			if tt.total < 0 && f.Total != 34 && f.Total != 31 {
+				t.Errorf("total %.2f, want one of the two readings", f.Total)
+			}
+			if f.Date != tt.date {
+				t.Errorf("date %q, want %q", f.Date, tt.date)
+			}
+			if got := f.Confidence[KeyTotal] >= SureConfidence; got != tt.sureTotal {
+				t.Errorf("total confidence %d, sure %v, want %v", f.Confidence[KeyTotal], got, tt.sureTotal)
+			}
+			if got := f.Confidence[KeyDate] >= SureConfidence; got != tt.sureDate {
+				t.Errorf("date confidence %d, sure %v, want %v", f.Confidence[KeyDate], got, tt.sureDate)
+			}
+		})
+	}
+}
+
+func TestChooseMerchantByAgreement(t *testing.T) {
+	first := []string{"ABC HO TRADING", "NO 2, JALAN HARMONI 3/2", "DATE 15/03/2018", "TOTAL\t31.00"}
+	one := Extract(docFromLines(first...))
+	agree := Extract(twoReadings(t, first, []string{"ABC HO TRADING", "NO 2, JALAN HARMONI 3/2", "", ""}))
+	if agree.VendorName != "ABC HO TRADING" {
+		t.Fatalf("merchant %q", agree.VendorName)
+	}
+	if agree.Confidence[KeyVendorName] <= one.Confidence[KeyVendorName] {
+		t.Errorf("two readings agreeing: confidence %d, one reading %d", agree.Confidence[KeyVendorName], one.Confidence[KeyVendorName])
+	}
+}
+
+func TestReread(t *testing.T) {
+	lines := []string{"ABC HO TRADING", "NO 2 JALAN HARMONI", "JOHOR", "TEL 07 355", "CASHIER ALI",
+		"THANK YOU", "COME AGAIN", "MEMBER CARD", "POINTS EARNED", "SERVED BY", // ten header lines
+		"PLASTIC BAG\t29.25", "QTY ITEMS", "TOTAL", "GOODS SOLD ARE NOT RETURNABLE", "DATE 15/03/2018 10:16 PM"}
+	doc := docFromLines(lines...)
+	got := Reread(doc.Pages[0])
+	var want []ocr.Span
+	for i := range 10 {
+		want = append(want, ocr.Span{Line: i, First: 0, End: len(doc.Pages[0].Lines[i].Words)})
+	}
+	want = append(want,
+		ocr.Span{Line: 10, First: 2, End: 3}, // the amount alone
+		ocr.Span{Line: 12, First: 0, End: 1}, // a total's label without an amount
+		ocr.Span{Line: 14, First: 1, End: 3}, // the date and the time together
+	)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("reread %v, want %v", got, want)
+	}
+	doc.Pages[0].TextLayer = true
+	if got := Reread(doc.Pages[0]); len(got) != 0 {
+		t.Errorf("a text layer is read again: %v", got)
+	}
+}
