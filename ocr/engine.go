@@ -215,8 +215,12 @@ func (e *Engine) readImage(img image.Image, pass Pass) (Page, error) {
 	}
 	b := img.Bounds()
 	page := Page{Width: b.Dx(), Height: b.Dy(), Lines: groupLines(words)}
-	if err := e.readAgain(g, &page); err != nil {
-		return Page{}, err
+	// The second pass is Tesseract's alone: the words that decide a
+	// field were read twice on the first.
+	if pass == FirstPass {
+		if err := e.readAgain(g, &page); err != nil {
+			return Page{}, err
+		}
 	}
 	if scale != 1 || found {
 		back := func(r image.Rectangle) image.Rectangle {

@@ -1,44 +1,78 @@
 package extract
 
 import (
-	"regexp"
+	"image"
 	"strings"
 	"unicode"
 
 	"tillroll/ocr"
 )
 
-// headerLines is how many lines at the top of a page are read again for
-// the merchant and its address.
-const headerLines = 10
-
 // Reread picks what the second recognizer reads again on a scanned page:
-// what decides a field. The header block's lines (the merchant and its
-// address) are read whole; on the other lines that may hold an amount, a
-// date or a time, the runs of words with a digit in them; a line naming a
-// total, a tax or a payment but showing no digit, whole. A line much
-// taller than the page's usual one is two lines run together, which the
-// model, made for one line, reads worse than Tesseract: it is left alone.
+// what decides a field, as the first reading alone found it. The lines
+// holding the merchant's name (and the lines beside it) and its address
+// are read whole; on the lines of the date and the time, of the total, the
+// subtotal, the tax, the payment, the change and the rounding, the runs of
+// words with a digit in them (the whole line when it has none). A line
+// much taller than the page's usual one is two lines run together, which
+// the model, made for one line, reads worse than Tesseract: it is left
+// alone.
 func Reread(p ocr.Page) []ocr.Span {
-	if p.TextLayer {
+	if p.TextLayer || len(p.Lines) == 0 {
 		return nil
 	}
+	doc := ocr.Document{Pages: []ocr.Page{p}}
+	f := extractOne(doc, "")
+	lay := buildLayout(doc)
 	var hs []float64
 	for _, l := range p.Lines {
 		hs = append(hs, float64(l.Box.Dy()))
 	}
 	tall := 1.8 * median(hs)
+	whole := make([]bool, len(p.Lines))
+	digits := make([]bool, len(p.Lines))
+	// mark marks the lines on the rows of rect.
+	mark := func(set []bool, rect image.Rectangle, around int) {
+		if rect.Empty() {
+			return
+		}
+		for i, l := range p.Lines {
+			mid := (l.Box.Min.Y + l.Box.Max.Y) / 2
+			if mid >= rect.Min.Y && mid < rect.Max.Y {
+				for k := max(i-around, 0); k <= min(i+around, len(p.Lines)-1); k++ {
+					set[k] = true
+				}
+			}
+		}
+	}
+	mark(whole, f.Boxes[KeyVendorName].Rect, 1)
+	mark(whole, f.Boxes[KeyVendorAddress].Rect, 0)
+	if f.VendorName == "" {
+		for i := range min(3, len(p.Lines)) {
+			whole[i] = true
+		}
+	}
+	for _, k := range []string{KeyDate, KeyTime, KeyTotal, KeySubtotal, KeyTax} {
+		mark(digits, f.Boxes[k].Rect, 0)
+	}
+	for _, c := range collectAmounts(lay) {
+		switch c.cls {
+		case clsTotal, clsTotalStrong, clsSubtotal, clsTax, clsTender, clsChange, clsRounding:
+			mark(digits, c.row.box, 0)
+		}
+	}
+	for _, r := range lay.rows {
+		if len(r.findDates()) > 0 {
+			mark(digits, r.box, 0)
+		}
+	}
 	var spans []ocr.Span
 	for i, l := range p.Lines {
-		if float64(l.Box.Dy()) > tall || len(l.Words) == 0 {
+		if float64(l.Box.Dy()) > tall || len(l.Words) == 0 || !whole[i] && !digits[i] {
 			continue
 		}
-		whole := ocr.Span{Line: i, First: 0, End: len(l.Words)}
-		if i < headerLines {
-			spans = append(spans, whole)
-			continue
-		}
-		if !decidesField(l.Text) {
+		if whole[i] {
+			spans = append(spans, ocr.Span{Line: i, First: 0, End: len(l.Words)})
 			continue
 		}
 		n := len(spans)
@@ -53,7 +87,7 @@ func Reread(p ocr.Page) []ocr.Span {
 			spans = append(spans, ocr.Span{Line: i, First: j, End: j + 1})
 		}
 		if len(spans) == n {
-			spans = append(spans, whole)
+			spans = append(spans, ocr.Span{Line: i, First: 0, End: len(l.Words)})
 		}
 	}
 	return spans
@@ -61,21 +95,6 @@ func Reread(p ocr.Page) []ocr.Span {
 
 func hasDigit(s string) bool {
 	return strings.ContainsAny(s, "0123456789")
-}
-
-// reAmountLike matches what may be an amount, a date or a time however
-// misread: digits around a separator.
-var reAmountLike = regexp.MustCompile(`\d\s?[.,:/-]\s?\d`)
-
-// decidesField tells whether a line's first reading may hold an amount,
-// a date or a time, or names a total, a tax or a payment.
-func decidesField(text string) bool {
-	if reAmountLike.MatchString(text) {
-		return true
-	}
-	l := newLabel(text)
-	return l.has("TOTAL", "SUBTOTAL", "TAX", "GST", "VAT", "SST", "CASH", "CHANGE", "AMOUNT", "AMT", "DUE", "PAY", "PAID",
-		"BALANCE", "ROUNDING", "ROUND", "TENDER", "DATE", "TIME", "NETT", "NET", "SUMME", "TOTAAL", "BAR")
 }
 
 // hasSecondReading tells whether any line of doc was read twice.
@@ -117,6 +136,20 @@ type reading struct {
 	lay      *layout
 	cands    []amountCand
 	dayFirst bool
+	// reread are the boxes of the lines the second recognizer read
+	// again, by page (1-based).
+	reread map[int][]image.Rectangle
+}
+
+// wasReread tells whether a field read at b lies on a line that was read
+// twice: only there does the readings' agreement say anything.
+func (r reading) wasReread(b Box) bool {
+	for _, rect := range r.reread[b.Page] {
+		if rect.Overlaps(b.Rect) {
+			return true
+		}
+	}
+	return false
 }
 
 func newReading(doc ocr.Document, as string) reading {
@@ -133,6 +166,14 @@ func newReading(doc ocr.Document, as string) reading {
 // a date printed again; for everything else the two readings' agreement.
 func choose(doc ocr.Document, as string) Fields {
 	a := newReading(doc, as)
+	a.reread = map[int][]image.Rectangle{}
+	for i, p := range doc.Pages {
+		for _, l := range p.Lines {
+			if len(l.Alt) > 0 {
+				a.reread[i+1] = append(a.reread[i+1], l.Box)
+			}
+		}
+	}
 	b := newReading(secondDocument(doc), as)
 	return chooseFields(a, b)
 }
@@ -177,7 +218,7 @@ func chooseFields(a, b reading) Fields {
 
 	// The total, with what belongs to it.
 	pa, pb := totalProofs(a.f.Total, rs), totalProofs(b.f.Total, rs)
-	useB, conf := decide(a.f.Total > 0, b.f.Total > 0, a.f.Total == b.f.Total,
+	useB, conf := decide(a.f.Total > 0, b.f.Total > 0, a.f.Total == b.f.Total, a.wasReread(a.f.Boxes[KeyTotal]),
 		pa, pb, a.f.Confidence[KeyTotal], b.f.Confidence[KeyTotal])
 	if useB {
 		out.Total, out.Subtotal, out.Tax, out.Tip, out.Discount = b.f.Total, b.f.Subtotal, b.f.Tax, b.f.Tip, b.f.Discount
@@ -190,7 +231,7 @@ func chooseFields(a, b reading) Fields {
 
 	// The date, with its time.
 	da, db := dateProofs(a.f.Date, rs), dateProofs(b.f.Date, rs)
-	useB, conf = decide(a.f.Date != "", b.f.Date != "", a.f.Date == b.f.Date,
+	useB, conf = decide(a.f.Date != "", b.f.Date != "", a.f.Date == b.f.Date, a.wasReread(a.f.Boxes[KeyDate]),
 		da, db, a.f.Confidence[KeyDate], b.f.Confidence[KeyDate])
 	if useB {
 		out.Date, out.Time = b.f.Date, b.f.Time
@@ -210,6 +251,9 @@ func chooseFields(a, b reading) Fields {
 			*dst = src
 			takeB(key)
 		case sameText(*dst, src):
+			if !a.wasReread(a.f.Boxes[key]) {
+				break // one reading, twice
+			}
 			best := max(ca, cb)
 			out.Confidence[key] = best + (100-best)/2
 		case cb > ca:
@@ -232,12 +276,15 @@ func chooseFields(a, b reading) Fields {
 }
 
 // decide picks between a's value and b's for one field: found tells
-// whether each reading has one, same whether they are equal, pa and pb
+// whether each reading has one, same whether they are equal, reread
+// whether a's was read twice (else b's is the same reading), pa and pb
 // how many kinds of proof on the receipt back each, ca and cb the
 // readings' own confidence. It returns whether to take b's and the
 // chosen value's confidence.
-func decide(foundA, foundB, same bool, pa, pb, ca, cb int) (bool, int) {
+func decide(foundA, foundB, same, reread bool, pa, pb, ca, cb int) (bool, int) {
 	switch {
+	case same && !reread:
+		return false, ca
 	case !foundB:
 		return false, ca
 	case !foundA:

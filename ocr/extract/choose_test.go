@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"fmt"
 	"testing"
 
 	"tillroll/ocr"
@@ -102,25 +101,41 @@ func TestChooseMerchantByAgreement(t *testing.T) {
 }
 
 func TestReread(t *testing.T) {
-	lines := []string{"ABC HO TRADING", "NO 2 JALAN HARMONI", "JOHOR", "TEL 07 355", "CASHIER ALI",
-		"THANK YOU", "COME AGAIN", "MEMBER CARD", "POINTS EARNED", "SERVED BY", // ten header lines
-		"PLASTIC BAG\t29.25", "QTY ITEMS", "TOTAL", "GOODS SOLD ARE NOT RETURNABLE", "DATE 15/03/2018 10:16 PM"}
+	lines := []string{
+		"ABC HO TRADING", "NO 2, JALAN HARMONI 3/2", "81100 JOHOR BAHRU", "TEL 07-355 2616",
+		"DATE 15/03/2018 10:16 PM", "PLASTIC BAG\t29.25", "SUGAR 1KG\t1.75",
+		"TOTAL\t31.00", "CASH\t50.00", "CHANGE\t19.00", "THANK YOU COME AGAIN",
+	}
 	doc := docFromLines(lines...)
-	got := Reread(doc.Pages[0])
-	var want []ocr.Span
-	for i := range 10 {
-		want = append(want, ocr.Span{Line: i, First: 0, End: len(doc.Pages[0].Lines[i].Words)})
+	p := doc.Pages[0]
+	got := map[int]ocr.Span{}
+	for _, sp := range Reread(p) {
+		if _, dup := got[sp.Line]; dup {
+			t.Fatalf("line %d: two spans", sp.Line)
+		}
+		got[sp.Line] = sp
 	}
-	want = append(want,
-		ocr.Span{Line: 10, First: 2, End: 3}, // the amount alone
-		ocr.Span{Line: 12, First: 0, End: 1}, // a total's label without an amount
-		ocr.Span{Line: 14, First: 1, End: 3}, // the date and the time together
-	)
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("reread %v, want %v", got, want)
+	whole := func(i int) ocr.Span { return ocr.Span{Line: i, First: 0, End: len(p.Lines[i].Words)} }
+	want := map[int]ocr.Span{
+		0: whole(0),                    // the merchant
+		1: whole(1),                    // beside it, and the address
+		4: {Line: 4, First: 1, End: 3}, // the date and the time
+		7: {Line: 7, First: 1, End: 2}, // the total's amount
+		8: {Line: 8, First: 1, End: 2},
+		9: {Line: 9, First: 1, End: 2},
 	}
-	doc.Pages[0].TextLayer = true
-	if got := Reread(doc.Pages[0]); len(got) != 0 {
+	for i, w := range want {
+		if got[i] != w {
+			t.Errorf("line %d %q: span %v, want %v", i, lines[i], got[i], w)
+		}
+	}
+	for _, i := range []int{5, 6, 10} { // items and the footer
+		if sp, ok := got[i]; ok {
+			t.Errorf("line %d %q read again: %v", i, lines[i], sp)
+		}
+	}
+	p.TextLayer = true
+	if got := Reread(p); len(got) != 0 {
 		t.Errorf("a text layer is read again: %v", got)
 	}
 }
