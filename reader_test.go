@@ -1,10 +1,19 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,4 +108,75 @@ func readSample(t *testing.T, r pipeline.Reader) (float64, ocr.Document) {
 		t.Fatal(err)
 	}
 	return res.Total, doc
+}
+
+// lockedBuffer is a log the server writes from several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestServeSaysSecondReaderIsMissing(t *testing.T) {
+	var log lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"),
+		"--workers", "2", "--recognizer-dir", t.TempDir()}
+	go func() {
+		err := run(ctx, args, func(string) string { return "" }, pw, &log)
+		_ = pw.CloseWithError(fmt.Errorf("serve ended: %v", err))
+		done <- err
+	}()
+	sc := bufio.NewScanner(pr)
+	url := ""
+	for sc.Scan() {
+		if m := regexp.MustCompile(`running: (http://\S+)`).FindStringSubmatch(sc.Text()); m != nil {
+			url = m[1]
+			break
+		}
+	}
+	if url == "" {
+		t.Fatalf("serve printed no URL: %v", sc.Err())
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct {
+		Status       string `json:"status"`
+		SecondReader struct {
+			On     bool   `json:"on"`
+			Status string `json:"status"`
+		} `json:"second_reader"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&h)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Status != "ok" || h.SecondReader.On || !strings.Contains(h.SecondReader.Status, "Tesseract alone") {
+		t.Errorf("healthz: %+v", h)
+	}
+	cancel()
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("serve: %v", err)
+	}
+	if n := strings.Count(log.String(), "second reader off"); n != 1 {
+		t.Errorf("the log says the second reader is off %d times, want once:\n%s", n, log.String())
+	}
 }

@@ -173,6 +173,10 @@ func TestAdminRoles(t *testing.T) {
 			t.Errorf("the landing page has no link to %s", link)
 		}
 	}
+	// How documents are read, as the server was started.
+	if !strings.Contains(body, `<p id="reader">`+testReader+`</p>`) {
+		t.Errorf("the landing page does not say how documents are read")
+	}
 }
 
 func TestAdminCSRF(t *testing.T) {

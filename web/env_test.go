@@ -51,6 +51,9 @@ func (l *logBuffer) String() string {
 	return l.buf.String()
 }
 
+// testReader is what the test app's admin page says of its reading.
+const testReader = "Tesseract alone (test)"
+
 func newApp(t *testing.T) *app {
 	t.Helper()
 	st, err := store.Open(t.TempDir(), store.Options{})
@@ -72,6 +75,7 @@ func newApp(t *testing.T) *app {
 	w := web.New(web.Config{
 		DataDir: "data", Version: "test", QueueDepth: st.QueueDepth,
 		Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: 25 << 20, Logger: log,
+		Reader: testReader,
 	})
 	srv := server.New(st, pool, server.Config{
 		MaxUpload: 25 << 20,
