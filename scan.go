@@ -12,6 +12,7 @@ import (
 
 	"tillroll/capture"
 	"tillroll/eval"
+	"tillroll/ocr"
 	"tillroll/pipeline"
 )
 
