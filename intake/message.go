@@ -68,8 +68,8 @@ type MailResult struct {
 }
 
 // TakeMail makes documents of the account from a spooled mail: every
-// attachment or inline part that is a PDF or an image (opening attached
-// messages), or, when there is none, the mail's own text. It commits them
+// attachment or inline part that is a PDF, an image or an e-invoice XML
+// (opening attached messages), or, when there is none, the mail's own text. It commits them
 // in one transaction with the mail's mark (account, Message-ID and a hash
 // of the bytes) and any extra marks (an IMAP UID), so the same mail is
 // never read twice. A *Refusal error is permanent; any other is not.
@@ -107,7 +107,7 @@ func (t *Taker) TakeMail(account, via string, m *Mail, extra ...store.IntakeMark
 	}
 	if len(w.docs) == 0 {
 		w.removeAll()
-		return res, refusef("nothing to read in the message: no PDF or image attached and no text")
+		return res, refusef("nothing to read in the message: no PDF, image or e-invoice attached and no text")
 	}
 	docs, dup, err := t.commit(w.docs, marks...)
 	if err != nil {
@@ -205,7 +205,7 @@ func (w *walker) walk(e *message.Entity, depth int) error {
 }
 
 // save stores a part as a document when its first bytes say it is one
-// (a PDF or an image, whatever its declared type); other parts are left.
+// (a PDF, an image or an e-invoice XML, whatever its declared type); other parts are left.
 func (w *walker) save(r io.Reader, name, mediaType string) error {
 	body := &readErr{r: r}
 	f, kind, err := w.t.st.SaveUpload(body, w.t.lim.MaxFile)

@@ -277,7 +277,7 @@ func (w *Watcher) take(rel string) error {
 	case errors.Is(err, store.ErrEmptyFile):
 		return w.fail(rel, "the file is empty")
 	case errors.Is(err, store.ErrUnsupportedFile):
-		return w.fail(rel, "not a document Tillroll reads: send a PDF or a JPEG, PNG, TIFF, WebP, GIF or BMP image")
+		return w.fail(rel, "not a document Tillroll reads: send a PDF, a JPEG, PNG, TIFF, WebP, GIF or BMP image, or an e-invoice XML")
 	case errors.Is(err, store.ErrFileTooLarge):
 		return w.fail(rel, fmt.Sprintf("the file is larger than %d MB (--max-upload)", w.t.lim.MaxFile>>20))
 	case err != nil:
