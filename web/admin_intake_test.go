@@ -30,10 +30,10 @@ type nopLogger struct{}
 
 func (nopLogger) Printf(string, ...any) {}
 
-// TestAdminIntakeMailboxes: an admin adds an IMAP mailbox on the page; the
+// TestIntakePages: the account page shows the intake address; an admin adds an IMAP mailbox on the page; the
 // password is sealed, the poller starts, and its problem (a wrong
 // password) shows on the page; removing the mailbox stops it.
-func TestAdminIntakeMailboxes(t *testing.T) {
+func TestIntakePages(t *testing.T) {
 	dir := t.TempDir()
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
@@ -43,7 +43,7 @@ func TestAdminIntakeMailboxes(t *testing.T) {
 	if _, err := st.CreateAccount("shop", "shop@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []store.NewUser{{Name: "alice", Password: "alice-password"}, {Name: "root", Password: "root-password", Role: store.RoleAdmin}} {
+	for _, u := range []store.NewUser{{Name: "alice", Password: "alice-password"}, {Name: "shop", Password: "shop-password"}, {Name: "root", Password: "root-password", Role: store.RoleAdmin}} {
 		if _, err := st.CreateUser(u); err != nil {
 			t.Fatal(err)
 		}
@@ -85,11 +85,18 @@ func TestAdminIntakeMailboxes(t *testing.T) {
 	an := analyzer.New(st, nil, 0)
 	pool := pipeline.NewPool(st, pipeline.Options{Workers: 1})
 	logins := server.NewLogins(st, time.Hour, nil)
-	w := web.New(web.Config{DataDir: dir, Version: "test", Store: st, Logins: logins, Analyzer: an, Queue: pool, Intake: pages})
+	w := web.New(web.Config{DataDir: dir, Version: "test", Store: st, Logins: logins, Analyzer: an, Queue: pool, Intake: pages,
+		IntakeAddress: func(u string) string { return intake.Address(st, u, "tillroll.local") }})
 	srv := server.New(st, pool, server.Config{Web: w.Register, Receipts: &server.ReceiptsConfig{Store: st, Analyzer: an, Logins: logins}})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 
+	// The account page shows the account's intake address.
+	shop := newClient(t, ts.URL)
+	shop.signIn("shop", "shop-password")
+	if _, body := shop.do(http.MethodGet, "/account", "", nil); !strings.Contains(body, `<code id="intake-address">`+strings.ReplaceAll(intake.Address(st, "shop", "tillroll.local"), "+", "&#43;")+`</code>`) {
+		t.Fatalf("the account page lacks the intake address:\n%s", body)
+	}
 	alice := newClient(t, ts.URL)
 	alice.signIn("alice", "alice-password")
 	if resp, _ := alice.do(http.MethodGet, "/admin/intake", "", nil); resp.StatusCode != http.StatusForbidden {
