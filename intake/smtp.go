@@ -253,7 +253,7 @@ func (x *session) Data(r io.Reader) error {
 			x.s.cfg.Logger.Error("smtp message not stored", "remote", x.ip, "account", acct, "err", err)
 			return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "Cannot store the message now: try again later")
 		}
-		x.s.cfg.Logger.Info("smtp message taken in", "remote", x.ip, "account", acct, "documents", len(res.Documents), "duplicate", res.Duplicate, "message_id", res.MessageID)
+		x.s.cfg.Logger.Info("smtp message taken in", "remote", x.ip, "from", x.from, "account", acct, "documents", len(res.Documents), "duplicate", res.Duplicate, "message_id", res.MessageID)
 	}
 	return nil
 }
