@@ -112,7 +112,7 @@ func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, erro
 			fileName = part.FileName()
 			file, kind, err = s.save(part)
 			if err != nil {
-				return store.Document{}, err
+				return store.Document{}, asPhoton(err)
 			}
 			saved = true
 		case isSubmitField(name):
@@ -171,6 +171,17 @@ func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, erro
 		return store.Document{}, fmt.Errorf("record upload: %w", err)
 	}
 	return d, nil
+}
+
+// asPhoton is an upload error as Photon answers it: a file of a type it
+// does not read is a 400 there (which its SDK raises as an invalid
+// request), not a 415.
+func asPhoton(err error) error {
+	var ae *apiError
+	if errors.As(err, &ae) && ae.code == http.StatusUnsupportedMediaType {
+		return errorf(http.StatusBadRequest, ae.msg)
+	}
+	return err
 }
 
 // checkPageRange holds page_start and page_end to the stored file's pages.

@@ -76,7 +76,7 @@ func (s *Server) fetchURL(ctx context.Context, raw string) (store.StoredFile, oc
 		return store.StoredFile{}, "", "", errorf(http.StatusBadRequest, fmt.Sprintf("url: the download from %s broke off", u.Hostname()))
 	}
 	if err != nil {
-		return store.StoredFile{}, "", "", err
+		return store.StoredFile{}, "", "", asPhoton(err)
 	}
 	return file, kind, path.Base(u.Path), nil
 }

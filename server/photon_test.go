@@ -593,5 +593,5 @@ func TestPhotonClassifySplit(t *testing.T) {
 		field(docs, "0.doctype") != "invoice" {
 		t.Errorf("docsplitter: %d %s", split.code, split.raw)
 	}
-	wantError(t, upload("/docsplitter", []byte("not a document")), http.StatusUnsupportedMediaType)
+	wantError(t, upload("/docsplitter", []byte("not a document")), http.StatusBadRequest)
 }
