@@ -60,6 +60,8 @@ type Engine struct {
 	other  map[string]*gosseract.Client
 	second LineReader
 	reread func(Page) []Span
+	// pages limits the PDF pages read, while ReadFilePages runs (pages.go).
+	pages pageRange
 }
 
 // NewEngine starts a Tesseract instance and checks that it can read.

@@ -2,6 +2,7 @@ package ocr
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 
 	"github.com/ledongthuc/pdf"
@@ -62,4 +63,25 @@ func (d Document) OnlyPages(first, last int) Document {
 		out.Pages = append(out.Pages, p)
 	}
 	return out
+}
+
+// pageRange is pages first to last (1-based, inclusive); 0 leaves that
+// end open.
+type pageRange struct{ first, last int }
+
+func (r pageRange) has(n int) bool {
+	return (r.first <= 0 || n >= r.first) && (r.last <= 0 || n <= r.last)
+}
+
+// ReadFilePages is ReadFilePass for the pages first to last of a PDF
+// alone (0 leaves that end open): the others are not read at all, so a
+// scanned page outside them costs no OCR. An image is its page 1.
+func (e *Engine) ReadFilePages(ctx context.Context, path string, pass Pass, first, last int) (Document, error) {
+	e.pages = pageRange{first, last}
+	defer func() { e.pages = pageRange{} }()
+	doc, err := e.ReadFilePass(ctx, path, pass)
+	if err != nil {
+		return Document{}, err
+	}
+	return doc.OnlyPages(first, last), nil
 }

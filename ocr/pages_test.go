@@ -1,7 +1,11 @@
 package ocr_test
 
 import (
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"tillroll/internal/fixture"
@@ -44,5 +48,36 @@ func TestOnlyPages(t *testing.T) {
 		if len(nums) != len(tc.want) || (len(nums) > 0 && (nums[0] != tc.want[0] || nums[len(nums)-1] != tc.want[len(tc.want)-1])) {
 			t.Errorf("OnlyPages(%d, %d) = %v, want %v", tc.first, tc.last, nums, tc.want)
 		}
+	}
+}
+
+// TestReadFilePages: the pages outside the range are not read at all. The
+// first page's image is cut short, so reading it fails; asked for pages
+// 2-3 only, the engine never decodes it.
+func TestReadFilePages(t *testing.T) {
+	jpg := fixture.JPEG(fixture.Sample(), fixture.Options{Width: 300})
+	pdf := fixture.PDF(
+		fixture.PDFPage{JPEG: jpg[:len(jpg)/2], W: 300, H: 600},
+		fixture.PDFPage{Lines: []string{"SECOND PAGE OF THE DOCUMENT", "TOTAL 2.00"}},
+		fixture.PDFPage{Lines: []string{"THIRD PAGE OF THE DOCUMENT", "TOTAL 3.00"}},
+	)
+	path := filepath.Join(t.TempDir(), "three.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(t)
+	if _, err := e.ReadFile(context.Background(), path); err == nil {
+		t.Fatal("the whole file read, with its broken first page")
+	}
+	doc, err := e.ReadFilePages(context.Background(), path, ocr.FirstPass, 2, 3)
+	if err != nil {
+		t.Fatalf("pages 2-3: %v", err)
+	}
+	if len(doc.Pages) != 2 || doc.Pages[0].Number != 2 || !strings.Contains(doc.Text(), "THIRD PAGE") {
+		t.Fatalf("pages %d, text %q", len(doc.Pages), doc.Text())
+	}
+	// The engine reads whole files again afterwards.
+	if _, err := e.ReadFile(context.Background(), path); err == nil {
+		t.Error("the page range outlived ReadFilePages")
 	}
 }

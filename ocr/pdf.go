@@ -77,6 +77,9 @@ func (e *Engine) readPDF(ctx context.Context, data []byte, pass Pass) (doc Docum
 		if err := ctx.Err(); err != nil {
 			return Document{}, err
 		}
+		if !e.pages.has(i) {
+			continue // outside the pages asked for (ReadFilePages)
+		}
 		p, err := pageAt(r, i)
 		if err != nil {
 			return Document{}, err

@@ -24,6 +24,12 @@ type Reader interface {
 	Close() error
 }
 
+// PageReader is a Reader that can read only some pages of a PDF
+// (*ocr.Engine is one), so pages outside page_start..page_end cost nothing.
+type PageReader interface {
+	ReadFilePages(ctx context.Context, path string, pass ocr.Pass, first, last int) (ocr.Document, error)
+}
+
 // Rereader is a Reader that can read a file again with the settings of
 // another pass (*ocr.Engine is one).
 type Rereader interface {
@@ -61,11 +67,21 @@ func ProcessAs(ctx context.Context, r Reader, path string, w Want) (res capture.
 	} else if inv != nil {
 		return processEInvoice(ctx, r, path, inv, w.Created)
 	}
-	doc, err := r.ReadFile(ctx, path)
+	read := func(pass ocr.Pass) (ocr.Document, error) {
+		if pr, ok := r.(PageReader); ok && (w.PageStart > 0 || w.PageEnd > 0) {
+			return pr.ReadFilePages(ctx, path, pass, w.PageStart, w.PageEnd)
+		}
+		if rr, ok := r.(Rereader); ok && pass != ocr.FirstPass {
+			doc, err := rr.ReadFilePass(ctx, path, pass)
+			return doc.OnlyPages(w.PageStart, w.PageEnd), err
+		}
+		doc, err := r.ReadFile(ctx, path)
+		return doc.OnlyPages(w.PageStart, w.PageEnd), err
+	}
+	doc, err := read(ocr.FirstPass)
 	if err != nil {
 		return capture.Result{}, "", fmt.Errorf("read %s: %w", path, err)
 	}
-	doc = doc.OnlyPages(w.PageStart, w.PageEnd)
 	rules := ""
 	switch w.DocType {
 	case "invoice":
@@ -74,12 +90,12 @@ func ProcessAs(ctx context.Context, r Reader, path string, w Want) (res capture.
 		rules = "receipt"
 	}
 	f := extract.ExtractAs(doc, rules)
-	if rr, ok := r.(Rereader); ok && extract.Unsure(f) && scanned(doc) {
-		again, err := rr.ReadFilePass(ctx, path, ocr.SecondPass)
+	if _, ok := r.(Rereader); ok && extract.Unsure(f) && scanned(doc) {
+		again, err := read(ocr.SecondPass)
 		if err != nil {
 			return capture.Result{}, "", fmt.Errorf("read %s again: %w", path, err)
 		}
-		f = extract.Merge(f, extract.ExtractAs(again.OnlyPages(w.PageStart, w.PageEnd), rules))
+		f = extract.Merge(f, extract.ExtractAs(again, rules))
 	}
 	res = capture.FromFields(doc, f, w.Created)
 	if w.DocType != "" && rules == "" {
