@@ -43,6 +43,8 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/healthz", s.healthz)
 	e.GET("/health", s.health)
 	e.GET("/openapi.yaml", s.openAPI)
+	e.GET("/openapi.json", s.openAPIJSON)
+	e.GET("/docs", s.apiDocs)
 	if s.cfg.Register {
 		e.POST("/api/v4/register", s.register, small)
 	}
