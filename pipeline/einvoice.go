@@ -73,6 +73,6 @@ func processEInvoice(ctx context.Context, r Reader, path string, d *einvoice.Doc
 	}
 	res := capture.FromEInvoice(d, len(doc.Pages), created)
 	res.Raw_Text = doc.Text()
-	res.CheckPage(extract.Extract(doc), extract.FindPrinted(doc), res.Raw_Text)
+	res.CheckPage(extract.ExtractAs(doc, "invoice"), extract.FindPrinted(doc), res.Raw_Text)
 	return res, TextHash(res.Raw_Text), nil
 }
