@@ -559,21 +559,22 @@ func (s *pdfScanner) streams() error {
 			return err
 		}
 		limit := s.lim.MaxStreamBytes
+		tooMuch := fmt.Errorf("%w: a stream decodes to more than %d MB", ErrTooLarge, limit>>20)
 		if isImage(dict) {
 			w, h, err := s.imageSize(dict)
 			if err != nil {
 				return err
 			}
-			limit = s.imageBytes(dict, w, h)
-			if len(chain) > 0 && imageCodec(chain[len(chain)-1].name) {
-				// The codec's own header is checked when it is decoded;
-				// what comes before it is compressed bytes.
-				limit = s.lim.MaxStreamBytes
+			// The codec's own header is checked when it is decoded; what
+			// comes before it is compressed bytes.
+			if len(chain) == 0 || !imageCodec(chain[len(chain)-1].name) {
+				limit = s.imageBytes(dict, w, h)
+				tooMuch = fmt.Errorf("%w: an image's data decodes to more than its %dx%d pixels hold", ErrTooLarge, w, h)
 			}
 		}
 		if _, _, err := s.decode(d, dict, chain, limit, false); err != nil {
 			if err == errBudget {
-				return fmt.Errorf("%w: a stream decodes to more than %d MB", ErrTooLarge, limit>>20)
+				return tooMuch
 			}
 			return err
 		}
