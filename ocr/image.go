@@ -97,20 +97,29 @@ func checkSize(w, h int, lim Limits) error {
 	return nil
 }
 
-// decodeImage checks the dimensions, then decodes the image and turns it
-// upright by its EXIF orientation.
-func decodeImage(data []byte, lim Limits) (image.Image, error) {
+// decodeImage checks the dimensions, then decodes the image to 8-bit
+// gray and turns it upright by its EXIF orientation. The decoder's own
+// image is dropped as soon as the gray one is made, and the gray one is
+// turned, not the decoded one: imaging would turn a 50-megapixel photo
+// through a 200 MB RGBA copy.
+func decodeImage(data []byte, lim Limits) (*image.Gray, error) {
 	if k, ok := sniffHEIF(data[:min(len(data), SniffLen)]); ok {
-		return decodeHEIF(k, data, lim)
+		img, err := decodeHEIF(k, data, lim)
+		if err != nil {
+			return nil, err
+		}
+		return toGray(img), nil
 	}
 	if err := checkImage(data, lim); err != nil {
 		return nil, err
 	}
-	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	return img, nil
+	// img is dead after this line: the collector may take it while the
+	// gray one is turned.
+	return orient(toGray(img), exifOrientation(data)), nil
 }
 
 // Pass is a set of preprocessing settings. The first pass reads most

@@ -29,15 +29,16 @@ func main() {
 	limitMB := flag.Int("limit-mb", 4096, "address-space limit of each child, in MB")
 	timeout := flag.Duration("timeout", 2*time.Minute, "wall-clock limit of each child")
 	only := flag.String("only", "", "measure only the files whose names contain this")
+	large := flag.Bool("large", false, "measure the honest files at the limits (hostile.Large) too")
 	dir := flag.String("dir", "", "where to write the files (a temporary directory when empty)")
 	flag.Parse()
-	if err := run(*bin, *bomb, *limitMB, *timeout, *only, *dir); err != nil {
+	if err := run(*bin, *bomb, *limitMB, *timeout, *only, *dir, *large); err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin string, bomb, limitMB int, timeout time.Duration, only, dir string) error {
+func run(bin string, bomb, limitMB int, timeout time.Duration, only, dir string, large bool) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "tillroll-corpus-")
 		if err != nil {
@@ -47,7 +48,11 @@ func run(bin string, bomb, limitMB int, timeout time.Duration, only, dir string)
 		dir = d
 	}
 	fmt.Printf("| file | bytes | peak RSS MB | seconds | outcome |\n| --- | --- | --- | --- | --- |\n")
-	for _, f := range hostile.All(hostile.Options{Bomb: bomb}) {
+	files := hostile.All(hostile.Options{Bomb: bomb})
+	if large {
+		files = append(files, hostile.Large()...)
+	}
+	for _, f := range files {
 		if !strings.Contains(f.Name, only) {
 			continue
 		}
@@ -73,6 +78,10 @@ func measure(bin, path string, limitMB int, timeout time.Duration) (int64, time.
 	script := fmt.Sprintf("ulimit -v %d && exec /usr/bin/time -q -f %%M -o \"$2\" \"$0\" scan \"$1\"", limitMB<<10)
 	cmd := exec.CommandContext(ctx, "sh", "-c", script, bin, path, rssFile)
 	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	// Its own process group, killed whole at the time limit: time's
+	// child would live on, holding the output pipes.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
