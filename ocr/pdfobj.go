@@ -27,6 +27,10 @@ const maxNesting = 32
 type lexer struct {
 	b   []byte
 	pos int
+	// deep is set when an object nests more than maxNesting deep: the
+	// libraries' parsers recurse once a level, and a file of a million
+	// "[" overflows their stacks.
+	deep bool
 }
 
 func isSpace(c byte) bool {
@@ -103,6 +107,7 @@ func (l *lexer) int() (int64, bool) {
 // followed by another and "R" is a reference.
 func (l *lexer) object(depth int) (pObj, bool) {
 	if depth > maxNesting {
+		l.deep = true
 		return nil, false
 	}
 	l.skipSpace()
@@ -272,4 +277,51 @@ func hexBytes(s []byte) []byte {
 		out = append(out, hi<<4)
 	}
 	return out
+}
+
+// nesting is how deep arrays and dictionaries nest in content (outside
+// strings and comments), counted up to limit.
+func nesting(b []byte, limit int) int {
+	depth, most := 0, 0
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '%':
+			for i < len(b) && b[i] != '\n' && b[i] != '\r' {
+				i++
+			}
+		case '(':
+			// A string, with nested parentheses and escapes.
+			for n := 0; i < len(b); i++ {
+				if b[i] == '\\' {
+					i++
+				} else if b[i] == '(' {
+					n++
+				} else if b[i] == ')' {
+					if n--; n == 0 {
+						break
+					}
+				}
+			}
+		case '[':
+			depth++
+		case '<':
+			if i+1 < len(b) && b[i+1] == '<' {
+				depth++
+				i++
+			}
+		case ']':
+			depth = max(depth-1, 0)
+		case '>':
+			if i+1 < len(b) && b[i+1] == '>' {
+				depth = max(depth-1, 0)
+				i++
+			}
+		}
+		if depth > most {
+			if most = depth; most > limit {
+				return most
+			}
+		}
+	}
+	return most
 }

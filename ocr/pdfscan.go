@@ -34,6 +34,8 @@ import (
 // The pre-scan also gives what the libraries cannot: which image codecs a
 // page uses, so that a JPEG 2000 or JBIG2 scan is reported as such.
 
+var errTooDeep = fmt.Errorf("%w: objects nest more than %d deep", ErrCorrupt, maxNesting)
+
 // maxXrefSections bounds the xref sections followed from startxref.
 const maxXrefSections = 64
 
@@ -77,6 +79,7 @@ type pdfScanner struct {
 	budget     int64             // decoded bytes left for the file
 	encrypted  bool
 	crypt      *pdfCrypt // the key of an encrypted file's streams
+	deep       bool      // an object nests more than maxNesting deep
 }
 
 var objHeader = regexp.MustCompile(`(\d{1,10})[\x00\t\n\f\r ]+(\d{1,5})[\x00\t\n\f\r ]+obj`)
@@ -112,6 +115,9 @@ func preparePDF(data []byte, lim Limits) (pdfInfo, error) {
 	}
 	if err := s.streams(); err != nil {
 		return pdfInfo{}, err
+	}
+	if s.deep {
+		return pdfInfo{}, errTooDeep
 	}
 	pages, err := s.pageImages()
 	if err != nil {
@@ -181,6 +187,9 @@ func (s *pdfScanner) parse(d *pdfDef) {
 	d.parsed = true
 	l := &lexer{b: s.data, pos: d.at}
 	body, ok := l.object(0)
+	if l.deep {
+		s.deep = true
+	}
 	if !ok {
 		return
 	}
@@ -641,6 +650,9 @@ func (s *pdfScanner) objectStream(d *pdfDef, dict pDict) error {
 		if o, ok := ol.object(0); ok {
 			s.compressed[int(e.num)] = o
 		}
+		if ol.deep {
+			return errTooDeep
+		}
 	}
 	return nil
 }
@@ -849,6 +861,9 @@ func (s *pdfScanner) inlineImages(contents pObj, p *pageCost) error {
 				return fmt.Errorf("%w: a content stream decodes to more than %d MB", ErrTooLarge, s.lim.MaxStreamBytes>>20)
 			}
 			return err
+		}
+		if nesting(data, maxNesting) > maxNesting {
+			return fmt.Errorf("%w: a content stream's operands nest more than %d deep", ErrCorrupt, maxNesting)
 		}
 		for i := 0; ; {
 			j := bytes.Index(data[i:], []byte("BI"))

@@ -75,6 +75,13 @@ func All(opt Options) []File {
 		{Name: "objstm-extends-loop.pdf", Data: xrefStreamPDF(xrefStreamOpts{extendsSelf: true}), Want: Damaged},
 		{Name: "objstm-bomb.pdf", Data: xrefStreamPDF(xrefStreamOpts{objStmBomb: bomb}), Want: TooLarge},
 		{Name: "stream-length-past-end.pdf", Data: bytes.Replace(text, []byte("<< /Length "), []byte("<< /Length 99999999999 /L "), 1), Want: Damaged},
+		{Name: "deep-nesting-object.pdf", Data: assemble([]string{
+			"<< /Type /Catalog /Pages 2 0 R /Deep " + strings.Repeat("[", 500_000) + strings.Repeat("]", 500_000) + " >>",
+			"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+			"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+			stream("", []byte("BT ET")),
+		}, ""), Want: Damaged},
+		{Name: "deep-nesting-content.pdf", Data: fixture.PDF(fixture.PDFPage{Content: strings.Repeat("[", 500_000) + strings.Repeat("]", 500_000) + " TJ"}), Want: Damaged},
 		// Decompression bombs, in every filter form.
 		{Name: "image-flate-bomb.pdf", Data: imagePDF("/Filter /FlateDecode", deflate(bomb), 100, 100, ""), Want: TooLarge},
 		{Name: "image-flate-array-bomb.pdf", Data: imagePDF("/Filter [/FlateDecode]", deflate(bomb), 100, 100, ""), Want: TooLarge},
