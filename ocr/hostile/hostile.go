@@ -92,6 +92,7 @@ func All(opt Options) []File {
 		{Name: "image-in-form-bomb.pdf", Data: imagePDF("/Filter /FlateDecode", deflate(bomb), 100, 100, "form"), Want: TooLarge},
 		{Name: "form-draws-itself.pdf", Data: formLoop(), Want: Damaged},
 		{Name: "content-bomb.pdf", Data: contentBomb(bomb), Want: TooLarge},
+		{Name: "many-font-streams.pdf", Data: manyFonts(60, 15<<20), Want: Completed},
 		{Name: "inline-image-huge.pdf", Data: fixture.PDF(fixture.PDFPage{Content: "q 100 0 0 100 0 0 cm BI /W 30000 /H 30000 /BPC 8 /CS /G ID \x00\x00\x00 EI Q"}), Want: TooLarge},
 		{Name: "inline-image-bomb.pdf", Data: fixture.PDF(fixture.PDFPage{Content: "q 100 0 0 100 0 0 cm BI /W 100 /H 100 /BPC 8 /CS /G /F /AHx ID " + strings.Repeat("00", 200_000) + "> EI Q"}), Want: TooLarge},
 		{Name: "page-images-over-pixels.pdf", Data: manyImages(3, 5000, 5000), Want: TooLarge},
@@ -213,6 +214,35 @@ func formLoop() []byte {
 		stream("", []byte("/Fm1 Do")),
 		stream("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /Fm1 5 0 R >> >>", []byte("/Fm1 Do")),
 	}, "")
+}
+
+// manyFonts is a page using n fonts whose embedded font files each
+// inflate to size bytes: each stream within the per-stream limit, all of
+// them together far over what a document may decode to.
+func manyFonts(n, size int) []byte {
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"", // the page
+		"", // its content
+	}
+	data := deflate(size)
+	var fonts, content strings.Builder
+	for i := range n {
+		objs = append(objs, stream(fmt.Sprintf("/Length1 %d", size), data))
+		file := len(objs)
+		objs = append(objs, fmt.Sprintf("<< /Type /FontDescriptor /FontName /F%d /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 %d 0 R >>", i, file))
+		desc := len(objs)
+		objs = append(objs, fmt.Sprintf("<< /Type /Font /Subtype /TrueType /BaseFont /F%d /FirstChar 32 /LastChar 126 /FontDescriptor %d 0 R >>", i, desc))
+		fmt.Fprintf(&fonts, "/F%d %d 0 R ", i, len(objs))
+		fmt.Fprintf(&content, "BT /F%d 12 Tf 72 %d Td (.) Tj ET\n", i, 700-10*i)
+	}
+	// No text to speak of: the page is read from its image, by pdfcpu.
+	content.WriteString("q 612 0 0 792 0 0 cm /Im1 Do Q")
+	objs = append(objs, stream("/Type /XObject /Subtype /Image /Width 10 /Height 10 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode", deflate(100)))
+	objs[2] = fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << %s>> /XObject << /Im1 %d 0 R >> >> /Contents 4 0 R >>", fonts.String(), len(objs))
+	objs[3] = stream("", []byte(content.String()))
+	return assemble(objs, "")
 }
 
 // contentBomb is a page whose content stream inflates to n bytes of
