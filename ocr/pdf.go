@@ -334,25 +334,45 @@ func (e *Engine) readPDFImage(imgs *pdfImages, pageNr int, pass Pass) (page Page
 		}
 		imgs.ctx = ctx
 	}
-	found, err := pdfcpu.ExtractPageImages(imgs.ctx, pageNr, false)
+	// Stubs first (no pixels): only the page's largest image is
+	// rendered, and only once for all the pages that draw it.
+	stubs, err := pdfcpu.ExtractPageImages(imgs.ctx, pageNr, true)
 	if err != nil {
 		return Page{}, false, fmt.Errorf("%w: page %d images: %w", ErrCorrupt, pageNr, err)
 	}
 	var best *model.Image
-	for _, img := range found {
+	for _, img := range stubs {
 		// pdfcpu does not always fill in the dimensions; the size is
 		// checked when the image is decoded.
-		if best == nil || img.Size > best.Size {
+		if best == nil || img.Size > best.Size || img.Size == best.Size && img.ObjNr < best.ObjNr {
 			best = &img
 		}
 	}
-	if best == nil || best.Reader == nil {
+	if best == nil {
 		return Page{}, false, nil
 	}
 	if p, ok := imgs.read[best.ObjNr]; ok {
 		p.Lines = slices.Clone(p.Lines)
 		return p, true, nil
 	}
+	var full *model.Image
+	if obj := imgs.ctx.Optimize.ImageObjects[best.ObjNr]; obj != nil {
+		full, err = pdfcpu.ExtractImage(imgs.ctx, obj.ImageDict, false, best.Name, best.ObjNr, false)
+	} else { // the page's thumbnail
+		var all map[int]model.Image
+		if all, err = pdfcpu.ExtractPageImages(imgs.ctx, pageNr, false); err == nil {
+			if img, ok := all[best.ObjNr]; ok {
+				full = &img
+			}
+		}
+	}
+	if err != nil {
+		return Page{}, false, fmt.Errorf("%w: page %d image: %w", ErrCorrupt, pageNr, err)
+	}
+	if full == nil || full.Reader == nil {
+		return Page{}, false, nil // a codec pdfcpu leaves out (JBIG2)
+	}
+	best = full
 	if best.FileType == "jpx" {
 		return Page{}, false, fmt.Errorf("page %d: %w: JPEG 2000 images in PDFs are not supported", pageNr, ErrUnsupported)
 	}
