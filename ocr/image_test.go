@@ -3,6 +3,8 @@ package ocr
 import (
 	"bytes"
 	"image"
+	"image/color"
+	"image/draw"
 	"testing"
 
 	"golang.org/x/image/bmp"
@@ -93,6 +95,34 @@ func TestBMP8RoundTrip(t *testing.T) {
 				if want := src.GrayAt(x+1, y+1).Y; uint8(r>>8) != want {
 					t.Fatalf("width %d: pixel (%d,%d) is %d, want %d", w, x, y, r>>8, want)
 				}
+			}
+		}
+	}
+}
+
+// Every fast path of toGray gives the gray that drawing the image over
+// white paper gives, within rounding.
+func TestToGrayFastPaths(t *testing.T) {
+	const w, h = 7, 3
+	gray16 := image.NewGray16(image.Rect(0, 0, w, h))
+	nrgba64 := image.NewNRGBA64(image.Rect(0, 0, w, h))
+	pal := image.NewPaletted(image.Rect(0, 0, w, h), color.Palette{color.Black, color.NRGBA{200, 30, 90, 128}, color.White, color.Transparent})
+	for y := range h {
+		for x := range w {
+			v := uint16((x*37 + y*91) * 257 % 65536)
+			gray16.SetGray16(x, y, color.Gray16{v})
+			nrgba64.SetNRGBA64(x, y, color.NRGBA64{v, 65535 - v, v / 2, uint16(x * 9000)})
+			pal.SetColorIndex(x, y, uint8((x+y)%4))
+		}
+	}
+	for _, img := range []image.Image{gray16, nrgba64, pal} {
+		want := image.NewGray(img.Bounds())
+		draw.Draw(want, want.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+		draw.Draw(want, want.Bounds(), img, image.Point{}, draw.Over)
+		got := toGray(img)
+		for i := range want.Pix {
+			if d := int(got.Pix[i]) - int(want.Pix[i]); d < -2 || d > 2 {
+				t.Fatalf("%T: pixel %d is %d, drawn over white %d", img, i, got.Pix[i], want.Pix[i])
 			}
 		}
 	}
