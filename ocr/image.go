@@ -7,10 +7,10 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"runtime"
 	_ "image/gif" // registered decoders: every accepted image kind
 	_ "image/jpeg"
 	_ "image/png"
+	"runtime"
 
 	"github.com/disintegration/imaging"
 	_ "golang.org/x/image/bmp"
