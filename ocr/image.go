@@ -20,23 +20,24 @@ import (
 
 // checkImage reads only the image header and refuses an image whose
 // dimensions are over the limits, so a decompression bomb (a small file
-// that claims 40000 x 40000 pixels) is never decoded.
-func checkImage(data []byte, lim Limits) error {
+// that claims 40000 x 40000 pixels) is never decoded. It returns the
+// image's pixel count.
+func checkImage(data []byte, lim Limits) (pixels int, err error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return 0, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	if err := checkSize(cfg.Width, cfg.Height, lim); err != nil {
-		return err
+		return 0, err
 	}
 	// The decoders allocate the whole image before reading a pixel, in
 	// the format's own pixel type: 8 bytes a pixel for 16-bit RGBA.
 	perPixel := decodedBytes(format, cfg.ColorModel)
 	if need := float64(cfg.Width) * float64(cfg.Height) * perPixel; need > float64(lim.MaxImageBytes) {
-		return fmt.Errorf("%w: %dx%d pixels of %s take %d MB to decode (at most %d MB)",
+		return 0, fmt.Errorf("%w: %dx%d pixels of %s take %d MB to decode (at most %d MB)",
 			ErrTooLarge, cfg.Width, cfg.Height, modelName(cfg.ColorModel), int64(need)>>20, lim.MaxImageBytes>>20)
 	}
-	return nil
+	return cfg.Width * cfg.Height, nil
 }
 
 // decodedBytes is how many bytes a pixel of the colour model takes once
@@ -111,15 +112,21 @@ func decodeImage(data []byte, lim Limits) (*image.Gray, error) {
 		}
 		return toGray(img), nil
 	}
-	if err := checkImage(data, lim); err != nil {
+	px, err := checkImage(data, lim)
+	if err != nil {
 		return nil, err
+	}
+	if px >= bigImage {
+		// What the last page left (its decoded image, its scaled copies)
+		// goes before this one is allocated.
+		runtime.GC()
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	g := orient(toGray(img), exifOrientation(data))
-	if b := img.Bounds(); b.Dx()*b.Dy() >= bigImage {
+	if px >= bigImage {
 		// The decoder's image is garbage now, or lives on as g: collect
 		// it before the page is scaled, rather than let the heap grow to
 		// twice the image first.

@@ -34,8 +34,9 @@ type Limits struct {
 }
 
 // DefaultLimits fit a Raspberry Pi with 2 GB: a 50-megapixel photo decodes
-// in about 75 MB (YCbCr), an RGBA image may have 25 megapixels and a
-// 16-bit RGBA one 12.5, and a PDF has at most 100 pages.
+// in about 75 MB (YCbCr) and is read in about 250 MB all told, an RGBA
+// image may have 25 megapixels and a 16-bit RGBA one 12.5, and a PDF has
+// at most 100 pages.
 func DefaultLimits() Limits {
 	return Limits{
 		MaxBytes:        25 << 20,
