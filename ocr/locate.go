@@ -65,14 +65,20 @@ func locate(g *image.Gray) (located, bool) {
 	small := shrink(g, k)
 	sw, sh := small.Rect.Dx(), small.Rect.Dy()
 	f := 1 / float64(k)
+	ink := small
 	// Close the print, so the paper is one region and not a lattice
 	// around letters: a max filter lets the paper grow over dark ink, a
 	// min filter after it takes the paper's edge back where it was.
 	small = minFilter(minFilter(maxFilter(maxFilter(small))))
 	t := otsu(small)
 	comp, area := largestBright(small, t)
-	if area < int(locateMinArea*float64(sw*sh)) || area > int(locateMaxArea*float64(sw*sh)) {
+	if area < int(locateMinArea*float64(sw*sh)) {
 		return located{}, false
+	}
+	if area > int(locateMaxArea*float64(sw*sh)) {
+		// The page is one bright region: a cropped receipt, or a receipt
+		// on a white scanner lid, told apart by where the print is.
+		return cropToInk(g, ink, k)
 	}
 	// The paper must stand out: compare its brightness with the rest.
 	var in, out, nin, nout float64
@@ -86,7 +92,7 @@ func locate(g *image.Gray) (located, bool) {
 		}
 	}
 	if nout == 0 || in/nin-out/nout < locateMinContrast {
-		return located{}, false
+		return cropToInk(g, ink, k)
 	}
 	// Corners: the region's extreme points along the two diagonals.
 	best := [4]float64{math.Inf(1), math.Inf(-1), math.Inf(-1), math.Inf(1)} // x+y min, x-y max, x+y max, x-y min
@@ -150,6 +156,95 @@ func locate(g *image.Gray) (located, bool) {
 		return located{}, false
 	}
 	return located{img: warp(g, hm, W, H), h: hm, page: g.Rect}, true
+}
+
+// Ink bounds: a receipt on a white lid is found by its print, which a
+// page shows in one narrow block.
+const (
+	// inkMaxWidth and inkMaxArea: a block of print wider or larger than
+	// these shares of the page is the page's own (a cropped receipt).
+	inkMaxWidth = 0.6
+	inkMaxArea  = 0.45
+	// inkMinShare is the share of the page's print the block must hold:
+	// with two receipts on the page, or print all over, nothing is cut.
+	inkMinShare = 0.85
+)
+
+// cropToInk cuts the page to the block of print on it, with a margin,
+// when that block is narrow and holds nearly all the print: a receipt
+// scanned on a white lid, whose paper does not stand out. small is g
+// shrunk k times.
+func cropToInk(g *image.Gray, small *image.Gray, k int) (located, bool) {
+	sw, sh := small.Rect.Dx(), small.Rect.Dy()
+	var hist [256]int
+	for _, v := range small.Pix {
+		hist[v]++
+	}
+	paper := percentile(&hist, len(small.Pix), 0.90)
+	dark := make([]bool, len(small.Pix))
+	total := 0
+	for i, v := range small.Pix {
+		if int(v) < paper-50 {
+			dark[i] = true
+			total++
+		}
+	}
+	if total == 0 {
+		return located{}, false
+	}
+	// The block holding all but the outermost 0.5% of the print on each
+	// side (specks of dust on the lid fall outside it).
+	cols, rows := make([]int, sw), make([]int, sh)
+	for i, d := range dark {
+		if d {
+			cols[i%sw]++
+			rows[i/sw]++
+		}
+	}
+	x0, x1 := trimmedRange(cols, total/200)
+	y0, y1 := trimmedRange(rows, total/200)
+	bw, bh := x1-x0, y1-y0
+	if bw <= 0 || bh <= 0 || float64(bw) > inkMaxWidth*float64(sw) || float64(bw*bh) > inkMaxArea*float64(sw*sh) {
+		return located{}, false
+	}
+	// Nearly all the print lies in the block, none of it spread over the
+	// page in another block beside it.
+	held := 0
+	for y := y0; y < y1; y++ {
+		for x := x0; x < x1; x++ {
+			if dark[y*sw+x] {
+				held++
+			}
+		}
+	}
+	if float64(held) < inkMinShare*float64(total) {
+		return located{}, false
+	}
+	// A margin of eight small pixels around the print (40 to 60 of the
+	// page's): what the trim left out of a line at the edge comes back.
+	const margin = 8
+	r := image.Rect((x0-margin)*k, (y0-margin)*k, (x1+margin)*k, (y1+margin)*k).Intersect(g.Rect.Sub(g.Rect.Min))
+	crop := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+	for y := range r.Dy() {
+		copy(crop.Pix[y*crop.Stride:y*crop.Stride+r.Dx()], g.Pix[g.PixOffset(g.Rect.Min.X+r.Min.X, g.Rect.Min.Y+r.Min.Y+y):])
+	}
+	return located{img: crop, h: [9]float64{1, 0, float64(r.Min.X), 0, 1, float64(r.Min.Y), 0, 0, 1}, page: g.Rect}, true
+}
+
+// trimmedRange is the range [lo, hi) of a histogram's indexes that leaves
+// out at most cut counts at each end.
+func trimmedRange(hist []int, cut int) (int, int) {
+	lo, sum := 0, 0
+	for lo < len(hist) && sum+hist[lo] <= cut {
+		sum += hist[lo]
+		lo++
+	}
+	hi, sum := len(hist), 0
+	for hi > lo && sum+hist[hi-1] <= cut {
+		sum += hist[hi-1]
+		hi--
+	}
+	return lo, hi
 }
 
 // shrink averages k x k blocks of g into one pixel each (the last, partial

@@ -22,7 +22,7 @@ import (
 // TestLocateMeasure measures what finding the receipt on the page gains:
 // it makes, from each cropped receipt of a folder (TILLROLL_LOCATE_EVAL,
 // the German set), a flatbed scan (the receipt on an A4 page over a dark
-// lid, slightly turned) and a phone photo (the receipt in perspective on
+// lid, slightly turned; and straight on a white lid) and a phone photo (the receipt in perspective on
 // a textured table), and scores them with tillroll eval's scoring, once
 // read whole and once located. It also scores the cropped receipts both
 // ways: locating must leave them as they were. It takes minutes, so it
@@ -41,7 +41,7 @@ func TestLocateMeasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scan, photo := t.TempDir(), t.TempDir()
+	scan, lid, photo := t.TempDir(), t.TempDir(), t.TempDir()
 	for i, e := range ents {
 		name := e.Name()
 		if !strings.HasSuffix(name, ".jpg") {
@@ -68,6 +68,10 @@ func TestLocateMeasure(t *testing.T) {
 		page := ocr.TexturedPage(pw, ph, 60, uint64(i))
 		ocr.PasteQuad(t, page, rec, ocr.Turned(b, float64(i%5)-2, float64(pw)/2-300+float64(i%3)*200, float64(ph)/2))
 		write(t, scan, id, page, truth)
+		// The same on a closed white lid, hardly darker than the paper.
+		page = ocr.TexturedPage(pw, ph, 236, uint64(i))
+		ocr.PasteQuad(t, page, rec, ocr.Turned(b, 0, float64(pw)/2-300+float64(i%3)*200, float64(ph)/2))
+		write(t, lid, id, page, truth)
 		// A photo: perspective, a brighter wooden table, smaller.
 		pw, ph = 2000, max(2600, b.Dy()*9/10+500)
 		page = ocr.TexturedPage(pw, ph, 125, uint64(i)+100)
@@ -76,35 +80,36 @@ func TestLocateMeasure(t *testing.T) {
 		ocr.PasteQuad(t, page, rec, [4][2]float64{{x0 + 60, y0}, {x0 + w - 30, y0 + 40}, {x0 + w + 40, y0 + h}, {x0 - 40, y0 + h - 30}})
 		write(t, photo, id, page, truth)
 	}
-	for _, c := range []struct{ name, dir string }{{"cropped", src}, {"flatbed A4", scan}, {"photo", photo}} {
+	for _, c := range []struct{ name, dir string }{{"cropped", src}, {"flatbed", scan}, {"whitelid", lid}, {"photo", photo}} {
 		for _, keep := range []bool{true, false} {
-			langs, detect, err := ocr.ParseLanguages(ocr.Auto)
-			if err != nil {
-				t.Fatal(err)
-			}
-			eng, err := ocr.NewEngine(ocr.Options{Languages: langs, Detect: detect, KeepPage: keep})
-			if err != nil {
-				t.Fatal(err)
-			}
-			read := func(ctx context.Context, path string) (capture.Result, error) {
-				res, _, err := pipeline.Process(ctx, eng, path, time.Now())
-				return res, err
-			}
-			rep, err := eval.Run(t.Context(), c.dir, read, io.Discard)
-			eng.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			line := c.name
+			mode := "located"
 			if keep {
-				line += ", read whole:"
-			} else {
-				line += ", located:   "
+				mode = "whole"
 			}
-			for _, f := range rep.Fields {
-				line += fmt.Sprintf(" %s %.1f%%", f.Field, f.Accuracy())
-			}
-			t.Logf("%s  median %.2f s, worst %.2f s", line, rep.MedianSeconds, rep.WorstSeconds)
+			t.Run(c.name+"/"+mode, func(t *testing.T) {
+				langs, detect, err := ocr.ParseLanguages(ocr.Auto)
+				if err != nil {
+					t.Fatal(err)
+				}
+				eng, err := ocr.NewEngine(ocr.Options{Languages: langs, Detect: detect, KeepPage: keep})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer eng.Close()
+				read := func(ctx context.Context, path string) (capture.Result, error) {
+					res, _, err := pipeline.Process(ctx, eng, path, time.Now())
+					return res, err
+				}
+				rep, err := eval.Run(t.Context(), c.dir, read, io.Discard)
+				if err != nil {
+					t.Fatal(err)
+				}
+				line := ""
+				for _, f := range rep.Fields {
+					line += fmt.Sprintf("%s %.1f%% ", f.Field, f.Accuracy())
+				}
+				t.Logf("%s %s: %s median %.2f s, worst %.2f s (%s)", c.name, mode, line, rep.MedianSeconds, rep.WorstSeconds, rep.WorstFile)
+			})
 		}
 	}
 }

@@ -214,3 +214,36 @@ func BenchmarkLocateCropped(b *testing.B) {
 		}
 	}
 }
+
+func TestLocateCropsToThePrintOnAWhiteLid(t *testing.T) {
+	rec := fixture.Image(germanReceipt(), fixture.Options{Width: 700})
+	rb := rec.Bounds()
+	at := image.Pt(500, 300)
+	quad := func(p image.Point) [4][2]float64 {
+		x, y := float64(p.X), float64(p.Y)
+		return [4][2]float64{{x, y}, {x + float64(rb.Dx()), y}, {x + float64(rb.Dx()), y + float64(rb.Dy())}, {x, y + float64(rb.Dy())}}
+	}
+	// A closed white lid: hardly darker than the paper.
+	page := texturedPage(1654, 2339, 238, 2)
+	pasteQuad(t, page, rec, quad(at))
+	loc, ok := locate(page)
+	if !ok {
+		t.Fatal("the receipt on a white lid was not found")
+	}
+	got := loc.toPage(loc.img.Rect)
+	m := rb.Dx() / 16 // the fixture's margin around its print
+	ink := image.Rect(at.X+m, at.Y+m, at.X+rb.Dx()-m, at.Y+rb.Dy()-m)
+	if !ink.In(got) {
+		t.Errorf("cut to %v, which leaves out print in %v", got, ink)
+	}
+	if got.Dx()*got.Dy() > 2*rb.Dx()*rb.Dy() {
+		t.Errorf("cut to %v, far more than the receipt %v at %v", got, rb.Size(), at)
+	}
+	// Two receipts side by side: which one is it? Nothing is cut.
+	page = texturedPage(1654, 2339, 238, 2)
+	pasteQuad(t, page, rec, quad(image.Pt(60, 300)))
+	pasteQuad(t, page, rec, quad(image.Pt(880, 300)))
+	if loc, ok := locate(page); ok {
+		t.Errorf("two receipts cut to %v", loc.toPage(loc.img.Rect))
+	}
+}
