@@ -20,6 +20,8 @@ type readerConfig struct {
 	// the one `make deps` installed).
 	second bool
 	dir    string
+	// whole reads each page image whole (ocr.Options.KeepPage).
+	whole bool
 }
 
 // engine is Tesseract with, when installed, the second recognizer.
@@ -36,7 +38,7 @@ func (e *engine) Close() error {
 // newReader makes one worker's reader. Without the second recognizer's
 // files it reads with Tesseract alone; status says which.
 func newReader(cfg readerConfig) (pipeline.Reader, error) {
-	opt := ocr.Options{Limits: cfg.limits, Languages: cfg.langs, Detect: cfg.detect}
+	opt := ocr.Options{Limits: cfg.limits, Languages: cfg.langs, Detect: cfg.detect, KeepPage: cfg.whole}
 	var rec *recog.Recognizer
 	if cfg.second {
 		r, err := recog.New(recog.Locate(cfg.dir))
@@ -74,6 +76,7 @@ func secondReaderStatus(cfg readerConfig) (bool, string) {
 func readerFlags(fs *flag.FlagSet) *readerConfig {
 	cfg := &readerConfig{limits: ocr.DefaultLimits()}
 	fs.BoolVar(&cfg.second, "second-reader", true, "read the lines that decide a field again with the second recognizer, when installed")
+	fs.BoolVar(&cfg.whole, "whole-page", false, wholePageUsage)
 	fs.StringVar(&cfg.dir, "recognizer-dir", "", "folder of the second recognizer (default: "+recog.DirName+" in or above the working directory, or beside the binary)")
 	return cfg
 }

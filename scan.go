@@ -19,6 +19,9 @@ import (
 // langUsage is the help of the --lang flag of scan, eval and serve.
 const langUsage = "OCR languages: auto (English, or the receipt's own language when its words say so), or Tesseract languages joined by + (eng, deu+eng, fra, ...)"
 
+// wholePageUsage is the help of the --whole-page flag of scan and eval.
+const wholePageUsage = "read each page image whole: do not look for the receipt on a larger page or in a photo"
+
 // runScan reads each file with the same pipeline as the server and prints
 // the capture API's "data" object for it, one JSON object per line. A file
 // that cannot be read prints a failed object with its reason, and the
