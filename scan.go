@@ -19,7 +19,7 @@ import (
 // langUsage is the help of the --lang flag of scan, eval and serve.
 const langUsage = "OCR languages: auto (English, or the receipt's own language when its words say so), or Tesseract languages joined by + (eng, deu+eng, fra, ...)"
 
-// wholePageUsage is the help of the --whole-page flag of scan and eval.
+// wholePageUsage is the help of the --whole-page flag of scan, eval and serve.
 const wholePageUsage = "read each page image whole: do not look for the receipt on a larger page or in a photo"
 
 // runScan reads each file with the same pipeline as the server and prints
