@@ -37,6 +37,12 @@ type serveConfig struct {
 	intake                           intakeConfig
 	lang                             string
 	reader                           *readerConfig
+	workerProcesses                  bool
+	workerMemory                     int64
+	workerTimeout                    time.Duration
+	workerJobs                       int
+	ocrAttempts                      int
+	stderr                           io.Writer
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -59,15 +65,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	cfg.intake.flags(fs)
 	fs.StringVar(&cfg.lang, "lang", ocr.DefaultLanguages, langUsage)
 	cfg.reader = readerFlags(fs)
+	fs.BoolVar(&cfg.workerProcesses, "worker-processes", true, "read documents in supervised child processes (false: in the server's own process, which a crashing file takes down)")
+	fs.Int64Var(&cfg.workerMemory, "worker-memory", defaultWorkerMemory, "address-space limit of each OCR worker process, in bytes (0: none)")
+	fs.DurationVar(&cfg.workerTimeout, "worker-timeout", 2*time.Minute, "wall-clock (and CPU) time one document may take in a worker process")
+	fs.IntVar(&cfg.workerJobs, "worker-jobs", 0, "restart a worker process after this many documents (0: never)")
+	fs.IntVar(&cfg.ocrAttempts, "ocr-attempts", 3, "attempts a document gets before it fails (a worker crash or a server stop during its reading counts)")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
 	}
-	if cfg.workers < 1 || cfg.maxUpload < 1 {
-		return fmt.Errorf("%w: --workers and --max-upload must be positive", errUsage)
+	if cfg.workers < 1 || cfg.maxUpload < 1 || cfg.workerTimeout <= 0 || cfg.ocrAttempts < 1 || cfg.workerMemory < 0 || cfg.workerJobs < 0 {
+		return fmt.Errorf("%w: --workers, --max-upload, --worker-timeout and --ocr-attempts must be positive; --worker-memory and --worker-jobs not negative", errUsage)
 	}
+	cfg.stderr = stderr
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
 	if cfg.logJSON {
 		handler = slog.NewJSONHandler(stderr, nil)
@@ -125,10 +137,16 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	} else {
 		log.Warn("second reader off", "component", "ocr", "status", secondStatus)
 	}
+	newWorker, err := workerFactory(cfg, log, cfg.stderr)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	pool := pipeline.NewPool(st, pipeline.Options{
-		Workers:   cfg.workers,
-		NewReader: func() (pipeline.Reader, error) { return newReader(*cfg.reader) },
-		Notify:    mailer.Notifications,
+		Workers:     cfg.workers,
+		NewWorker:   newWorker,
+		MaxAttempts: cfg.ocrAttempts,
+		Notify:      mailer.Notifications,
 		Finished: func(d store.Document) {
 			mail.Kick()
 			hooks.Kick()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -29,15 +30,23 @@ type Queue interface {
 // Options configures a Pool.
 type Options struct {
 	Workers int
-	// NewReader makes one worker's OCR engine.
+	// NewWorker makes one worker: a supervised child process (NewChild)
+	// in the server. It is called on the goroutine that will use it, after
+	// that goroutine's thread was niced. Nil means in-process workers,
+	// each with a reader from NewReader.
+	NewWorker func(i int) (Worker, error)
+	// NewReader makes one in-process worker's OCR engine.
 	NewReader func() (Reader, error)
 	// Notify builds the notifications of a finished document.
 	Notify store.Notify
 	// Finished is called after a document's outcome is committed (to wake
 	// the senders of its notifications). It must not block.
 	Finished func(store.Document)
-	// MaxAttempts is how many times a passing failure is retried before the
-	// document fails. Default 3.
+	// MaxAttempts is how many attempts a document gets: a passing failure,
+	// a reader that died on it and a server that stopped while reading it
+	// each use one (an attempt is committed before the reading starts). A
+	// document claimed once more fails at once, with the last attempt's
+	// reason. Default 3.
 	MaxAttempts int
 	// Metrics is told of queue waits and finished documents; nil for none.
 	Metrics Observer
@@ -100,39 +109,62 @@ func (p *Pool) Run(ctx context.Context) error {
 	if n > 0 {
 		p.opt.Logger.Info("requeued unfinished OCR jobs", "count", n)
 	}
-	readers := make([]Reader, 0, p.opt.Workers)
-	defer func() {
-		for _, r := range readers {
-			if err := r.Close(); err != nil {
-				p.opt.Logger.Error("close OCR engine", "err", err)
-			}
-		}
-	}()
-	for range p.opt.Workers {
-		r, err := p.opt.NewReader()
-		if err != nil {
-			return fmt.Errorf("start OCR engine: %w", err)
-		}
-		readers = append(readers, r)
-	}
+	// Each worker starts on its own goroutine (so a child process is
+	// started from the niced thread and inherits its priority); Run fails
+	// if any cannot start.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	started := make(chan error, p.opt.Workers)
 	var wg sync.WaitGroup
-	for i, r := range readers {
+	for i := range p.opt.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.work(ctx, i, r)
+			p.work(ctx, i, started)
 		}()
+	}
+	var errs []error
+	for range p.opt.Workers {
+		if err := <-started; err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		cancel()
+		wg.Wait()
+		return fmt.Errorf("start OCR engine: %w", errors.Join(errs...))
 	}
 	p.Kick()
 	wg.Wait()
 	return nil
 }
 
-func (p *Pool) work(ctx context.Context, worker int, r Reader) {
+func (p *Pool) newWorker(i int) (Worker, error) {
+	if p.opt.NewWorker != nil {
+		return p.opt.NewWorker(i)
+	}
+	r, err := p.opt.NewReader()
+	if err != nil {
+		return nil, err
+	}
+	return NewLocal(r), nil
+}
+
+func (p *Pool) work(ctx context.Context, worker int, started chan<- error) {
 	log := p.opt.Logger.With("worker", worker)
 	if err := background(); err != nil {
 		log.Warn("OCR worker runs at normal priority", "err", err)
 	}
+	w, err := p.newWorker(worker)
+	started <- err
+	if err != nil {
+		return
+	}
+	defer func() {
+		if err := w.Close(); err != nil {
+			log.Error("close OCR worker", "err", err)
+		}
+	}()
 	for ctx.Err() == nil {
 		d, j, ok, err := p.q.ClaimOCRJob()
 		if err != nil {
@@ -147,19 +179,31 @@ func (p *Pool) work(ctx context.Context, worker int, r Reader) {
 			continue
 		}
 		p.Kick() // there may be more: let an idle worker look too
-		p.run(ctx, log, r, d, j)
+		p.run(ctx, log, w, d, j)
 	}
 }
 
 // run processes one claimed job and records its outcome. The attempt was
 // committed by ClaimOCRJob; the outcome is a second transaction.
-func (p *Pool) run(ctx context.Context, log *slog.Logger, r Reader, d store.Document, j store.Job) {
+func (p *Pool) run(ctx context.Context, log *slog.Logger, w Worker, d store.Document, j store.Job) {
 	log = log.With("doc", d.ID, "attempt", j.Attempts)
 	start := p.opt.Now()
+	if j.Attempts > p.opt.MaxAttempts {
+		// Every attempt ended without an outcome: the reader died on the
+		// file, or the server stopped while reading it. Not again.
+		reason := j.LastError
+		if reason == "" {
+			reason = "reading this file was interrupted too many times"
+		}
+		log.Warn("document failed: no attempts left", "reason", reason)
+		p.finished(log, start, d.ID, reason)
+		return
+	}
 	if j.Attempts == 1 && p.opt.Metrics != nil {
 		p.opt.Metrics.QueueWait(start.Sub(d.Created))
 	}
-	res, textHash, err := p.process(ctx, r, d)
+	o, err := p.process(ctx, w, d)
+	res, textHash := o.Result, o.TextHash
 	var done store.Document
 	switch {
 	case err == nil:
@@ -177,40 +221,55 @@ func (p *Pool) run(ctx context.Context, log *slog.Logger, r Reader, d store.Docu
 	default:
 		log.Warn("document will be retried", "err", err)
 		next := p.opt.Now().Add(time.Duration(j.Attempts) * 5 * time.Second)
-		if err := p.q.RetryOCRJob(d.ID, next, err.Error()); err != nil {
+		if err := p.q.RetryOCRJob(d.ID, next, Reason(err)); err != nil {
 			log.Error("requeue job", "err", err)
 		}
 		return
 	}
+	p.recorded(log, start, done, err)
+}
+
+// finished fails a document with reason and tells who waits.
+func (p *Pool) finished(log *slog.Logger, start time.Time, id uint64, reason string) {
+	done, err := p.q.FailOCRJob(id, reason, p.opt.Notify)
+	p.recorded(log, start, done, err)
+}
+
+func (p *Pool) recorded(log *slog.Logger, start time.Time, done store.Document, err error) {
 	if err != nil {
 		log.Error("record OCR outcome", "err", err)
 		return
 	}
 	if p.opt.Metrics != nil {
-		p.opt.Metrics.DocumentRead(done.Status == capture.StatusFailed, p.opt.Now().Sub(start), res.Pages)
+		pages := 0
+		if done.Result != nil {
+			pages = done.Result.Pages
+		}
+		p.opt.Metrics.DocumentRead(done.Status == capture.StatusFailed, p.opt.Now().Sub(start), pages)
 	}
 	p.opt.Finished(done)
 	p.wake(done.ID)
 }
 
-// process runs the pipeline on one document; a panic in it is an error.
-func (p *Pool) process(ctx context.Context, r Reader, d store.Document) (res capture.Result, textHash string, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("%w: panic while reading: %v", errInternal, v)
-		}
-	}()
+// process hands one document to the worker.
+func (p *Pool) process(ctx context.Context, w Worker, d store.Document) (Outcome, error) {
 	path, err := p.q.FilePath(d.Path)
 	if err != nil {
-		return capture.Result{}, "", err
+		return Outcome{}, err
 	}
-	return ProcessAs(ctx, r, path, Want{Created: d.Created, DocType: d.DocType, PageStart: d.PageStart, PageEnd: d.PageEnd})
+	if path, err = filepath.Abs(path); err != nil { // a worker's working directory is its own
+		return Outcome{}, fmt.Errorf("stored file: %w", err)
+	}
+	return w.Read(ctx, Job{DocID: d.ID, Path: path, Want: Want{Created: d.Created, DocType: d.DocType, PageStart: d.PageStart, PageEnd: d.PageEnd}})
 }
 
 var errInternal = errors.New("internal error")
 
 // permanent errors come from the input itself: trying again cannot help.
 func permanent(err error) bool {
+	if re := (*ReadError)(nil); errors.As(err, &re) {
+		return re.Permanent
+	}
 	for _, target := range []error{ocr.ErrUnsupported, ocr.ErrTooLarge, ocr.ErrCorrupt, ocr.ErrEmpty, os.ErrNotExist, errInternal, store.ErrInvalid, einvoice.ErrMalformed, einvoice.ErrAttachment} {
 		if errors.Is(err, target) {
 			return true
@@ -221,6 +280,9 @@ func permanent(err error) bool {
 
 // Reason is the readable reason a document failed, for its Status.
 func Reason(err error) string {
+	if re := (*ReadError)(nil); errors.As(err, &re) {
+		return re.Reason
+	}
 	// Input errors say what the reader found, never the file's path.
 	if r, ok := ocr.Reason(err); ok {
 		return r
@@ -228,6 +290,12 @@ func Reason(err error) string {
 	switch {
 	case errors.Is(err, einvoice.ErrMalformed), errors.Is(err, einvoice.ErrAttachment):
 		return errText(err)
+	case errors.Is(err, ErrCrashed):
+		return ErrCrashed.Error()
+	case errors.Is(err, ErrOutOfMemory):
+		return ErrOutOfMemory.Error()
+	case errors.Is(err, ErrTimeout):
+		return ErrTimeout.Error()
 	case errors.Is(err, os.ErrNotExist):
 		return "the stored file is missing"
 	case errors.Is(err, errInternal):

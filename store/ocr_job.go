@@ -156,8 +156,14 @@ func (s *Store) RetryOCRJob(id uint64, notBefore time.Time, lastErr string) erro
 	})
 }
 
+// ReasonServerStopped is the last error of a job that was running when the
+// server stopped: its attempt was counted when it was claimed, so a file
+// that takes the whole server down is tried no more than the others.
+const ReasonServerStopped = "the server stopped while reading this file"
+
 // RequeueRunning puts every job that was running when the process stopped
-// back in the queue. Call it once at start-up, before any worker runs.
+// back in the queue, with ReasonServerStopped as its last error; the
+// attempt stays counted. Call it once at start-up, before any worker runs.
 func (s *Store) RequeueRunning() (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -181,7 +187,7 @@ func (s *Store) RequeueRunning() (int, error) {
 			return err
 		}
 		for _, e := range running {
-			e.job.State = JobQueued
+			e.job.State, e.job.LastError = JobQueued, ReasonServerStopped
 			if err := putJSON(jobs, e.key, e.job); err != nil {
 				return err
 			}
@@ -201,6 +207,18 @@ func (s *Store) RequeueRunning() (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// OCRJob returns a document's unfinished job (ErrNotFound once finished).
+func (s *Store) OCRJob(id uint64) (Job, error) {
+	var j Job
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return getJSON(tx.Bucket(bucketOCRJobs), itob(id), &j)
+	})
+	if err != nil {
+		return Job{}, fmt.Errorf("job %d: %w", id, err)
+	}
+	return j, nil
 }
 
 // QueueDepth counts unfinished OCR jobs.
