@@ -74,7 +74,10 @@ func TestKillNineAtRandom(t *testing.T) {
 	}
 
 	for kills := 0; kills < minKills || len(keys) < docs; kills++ {
-		cmd, url := startProcess(t, bin, data, "--workers", "2")
+		// Each kill counts an attempt of the documents being read (as a
+		// crash loop should); this test is about losing nothing, so no
+		// document may run out of attempts here.
+		cmd, url := startProcess(t, bin, data, "--workers", "2", "--ocr-attempts", "1000")
 		if kills == 0 {
 			c = createAccount(t, data, "shop")
 		}

@@ -155,6 +155,10 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		Logger:  log.With("component", "ocr"),
 		Metrics: metrics,
 	})
+	if err := pool.Requeue(); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	// One login checker: the identity service and the web app count failures together.
 	intakes, err := cfg.intake.start(st, pool, cfg.maxUpload, log, stdout)
 	if err != nil {

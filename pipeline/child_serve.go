@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -94,9 +93,6 @@ func limitChild(lim ChildLimits) error {
 		if err := unix.Setrlimit(unix.RLIMIT_AS, &rl); err != nil {
 			return fmt.Errorf("limit worker memory: %w", err)
 		}
-		// Go's own heap collects harder well before the limit; Tesseract's
-		// C memory is outside it.
-		debug.SetMemoryLimit(lim.Memory / 2)
 	}
 	if lim.CPU > 0 {
 		xcpu := make(chan os.Signal, 1)

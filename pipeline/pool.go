@@ -65,6 +65,9 @@ type Pool struct {
 
 	mu      sync.Mutex
 	waiters map[uint64][]chan struct{}
+
+	requeue    sync.Once
+	requeueErr error
 }
 
 // NewPool makes a pool; Run starts it.
@@ -98,16 +101,30 @@ func (p *Pool) Kick() {
 	}
 }
 
+// Requeue puts the jobs that were running when the process last stopped
+// back in the queue, their attempts counted, once: Run does it first, and
+// a server calls it before it answers requests, so nobody is shown a
+// document "processing" that no worker reads.
+func (p *Pool) Requeue() error {
+	p.requeue.Do(func() {
+		n, err := p.q.RequeueRunning()
+		if err != nil {
+			p.requeueErr = fmt.Errorf("requeue unfinished jobs: %w", err)
+			return
+		}
+		if n > 0 {
+			p.opt.Logger.Info("requeued unfinished OCR jobs", "count", n)
+		}
+	})
+	return p.requeueErr
+}
+
 // Run requeues the jobs that were running when the process last stopped,
 // then runs the workers until ctx ends. A worker busy with a document
 // finishes it first. Run returns when every worker has stopped.
 func (p *Pool) Run(ctx context.Context) error {
-	n, err := p.q.RequeueRunning()
-	if err != nil {
-		return fmt.Errorf("requeue unfinished jobs: %w", err)
-	}
-	if n > 0 {
-		p.opt.Logger.Info("requeued unfinished OCR jobs", "count", n)
+	if err := p.Requeue(); err != nil {
+		return err
 	}
 	// Each worker starts on its own goroutine (so a child process is
 	// started from the niced thread and inherits its priority); Run fails

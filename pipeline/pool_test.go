@@ -173,3 +173,58 @@ func ExampleReason() {
 	fmt.Println(pipeline.Reason(fmt.Errorf("read x: %w", ocr.ErrCorrupt)))
 	// Output: the file is damaged or truncated
 }
+
+// TestPoolRetiresJobOfDeadServers: a document whose every attempt ended
+// with the whole server dead (claimed, then requeued at the next start,
+// the attempt counted) fails at the next start without being read again,
+// with the server's stop as its reason, and the queue behind it is read.
+func TestPoolRetiresJobOfDeadServers(t *testing.T) {
+	st := openStore(t)
+	poison := add(t, st, "poison.png", []byte("not read again"))
+	r := fixture.Sample()
+	good := add(t, st, "good.png", fixture.PNG(r, fixture.Options{}))
+	for attempt := 1; attempt <= 3; attempt++ {
+		d, j, ok, err := st.ClaimOCRJob()
+		if err != nil || !ok || d.ID != poison.ID || j.Attempts != attempt {
+			t.Fatalf("claim %d: doc %d attempt %d %v %v", attempt, d.ID, j.Attempts, ok, err)
+		}
+		// The server dies here; the next start requeues the job.
+		if n, err := st.RequeueRunning(); n != 1 || err != nil {
+			t.Fatalf("requeue: %d %v", n, err)
+		}
+		if j, err := st.OCRJob(poison.ID); err != nil || j.Attempts != attempt || j.LastError != store.ReasonServerStopped {
+			t.Fatalf("after death %d: %+v %v", attempt, j, err)
+		}
+	}
+	calls := 0
+	p := pipeline.NewPool(st, pipeline.Options{
+		Workers: 1,
+		NewReader: func() (pipeline.Reader, error) {
+			e, err := engine()
+			return counting{e, &calls}, err
+		},
+		MaxAttempts: 3,
+		Poll:        20 * time.Millisecond,
+	})
+	runPool(t, p)
+	if d := wait(t, p, poison.ID); d.Status != capture.StatusFailed || d.Reason != store.ReasonServerStopped {
+		t.Errorf("poison after 3 deaths: %s %q", d.Status, d.Reason)
+	}
+	if d := wait(t, p, good.ID).Data(); d.Status != capture.StatusCompleted || d.Total != r.Total() {
+		t.Errorf("good receipt: %s total %v", d.Status, d.Total)
+	}
+	if calls != 1 {
+		t.Errorf("reader called %d times, want once (the good receipt)", calls)
+	}
+}
+
+// counting is a Reader that counts its first readings.
+type counting struct {
+	pipeline.Reader
+	calls *int
+}
+
+func (c counting) ReadFile(ctx context.Context, path string) (ocr.Document, error) {
+	*c.calls++
+	return c.Reader.ReadFile(ctx, path)
+}
