@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"tillroll/server"
@@ -19,7 +20,7 @@ import (
 
 func runAccount(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: account create NAME --email ADDR, or account webhook NAME URL", errUsage)
+		return fmt.Errorf("%w: account create NAME --email ADDR, account webhook NAME URL, or account quota NAME [BYTES|default|none]", errUsage)
 	}
 	fs := newFlags("account "+args[0], stderr)
 	data := fs.String("data", "data", "data directory")
@@ -91,9 +92,67 @@ func runAccount(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		fmt.Fprintf(stdout, "intake address: %s@%s\n", v.IntakeLocal, *domain)
 		return nil
+	case "quota":
+		if err := parseFlags(fs, args[1:], getenv); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 && fs.NArg() != 2 {
+			return fmt.Errorf("%w: account quota NAME [BYTES|default|none] [--data DIR]", errUsage)
+		}
+		return accountQuota(ctx, *data, fs.Args(), stdout)
 	default:
 		return fmt.Errorf("%w: unknown account command %q", errUsage, args[0])
 	}
+}
+
+// accountQuota sets an account's storage quota when given one, then
+// prints its usage and quota as one JSON object.
+func accountQuota(ctx context.Context, data string, args []string, stdout io.Writer) error {
+	name := args[0]
+	var u store.Storage
+	err := withStore(ctx, data, func(st *store.Store) error {
+		if len(args) == 2 {
+			q, err := parseQuota(args[1])
+			if err != nil {
+				return err
+			}
+			if err := st.SetQuota(name, q); err != nil {
+				return err
+			}
+		}
+		var err error
+		u, err = st.StorageUsage(name)
+		return err
+	}, func(c *http.Client) error {
+		if len(args) == 2 {
+			q, err := parseQuota(args[1])
+			if err != nil {
+				return err
+			}
+			if err := adminCall(ctx, c, http.MethodPut, "/accounts/"+name+"/quota", server.QuotaRequest{Quota: q}, nil); err != nil {
+				return err
+			}
+		}
+		return adminCall(ctx, c, http.MethodGet, "/accounts/"+name+"/usage", nil, &u)
+	})
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(u)
+}
+
+func parseQuota(s string) (int64, error) {
+	switch s {
+	case "default":
+		return store.QuotaDefault, nil
+	case "none":
+		return store.QuotaNone, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%w: a quota is a number of bytes, \"default\" (the server's --quota) or \"none\"", errUsage)
+	}
+	return n, nil
 }
 
 // withStore runs direct on the store when no server holds it, and through

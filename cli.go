@@ -27,6 +27,7 @@ Usage:
   tillroll account create NAME --email ADDR       make a capture-API account, print its credentials once
   tillroll account webhook NAME URL               set (or with "" clear) an account's webhook URL
   tillroll account show NAME                      print an account, with the intake address scanners mail to
+  tillroll account quota NAME [BYTES|default|none] set an account's storage quota; print its usage
   tillroll user create NAME --password P [--role user|staff|admin] [--retailer ID]
                                                   make a receipts-service user
   tillroll retailer import FILE.csv               add or replace retailers (id,name,logo,time_zone,store_ids,words)

@@ -42,6 +42,7 @@ type serveConfig struct {
 	workerTimeout                    time.Duration
 	workerJobs                       int
 	ocrAttempts                      int
+	quota, minFree                   int64
 	stderr                           io.Writer
 }
 
@@ -69,6 +70,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.Int64Var(&cfg.workerMemory, "worker-memory", defaultWorkerMemory, "address-space limit of each OCR worker process, in bytes (0: none)")
 	fs.DurationVar(&cfg.workerTimeout, "worker-timeout", 2*time.Minute, "wall-clock (and CPU) time one document may take in a worker process")
 	fs.IntVar(&cfg.workerJobs, "worker-jobs", 0, "restart a worker process after this many documents (0: never)")
+	fs.Int64Var(&cfg.quota, "quota", 0, "storage quota of each account's originals, in bytes, where the account sets none (tillroll account quota); 0: none")
+	fs.Int64Var(&cfg.minFree, "min-free", defaultMinFree, "free disk space, in bytes, below which uploads are refused (507) before the disk fills; 0: no floor")
 	fs.IntVar(&cfg.ocrAttempts, "ocr-attempts", 3, "attempts a document gets before it fails (a worker crash or a server stop during its reading counts)")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
@@ -76,8 +79,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
 	}
-	if cfg.workers < 1 || cfg.maxUpload < 1 || cfg.workerTimeout <= 0 || cfg.ocrAttempts < 1 || cfg.workerMemory < 0 || cfg.workerJobs < 0 {
-		return fmt.Errorf("%w: --workers, --max-upload, --worker-timeout and --ocr-attempts must be positive; --worker-memory and --worker-jobs not negative", errUsage)
+	if cfg.workers < 1 || cfg.maxUpload < 1 || cfg.workerTimeout <= 0 || cfg.ocrAttempts < 1 || cfg.workerMemory < 0 || cfg.workerJobs < 0 || cfg.quota < 0 || cfg.minFree < 0 {
+		return fmt.Errorf("%w: --workers, --max-upload, --worker-timeout and --ocr-attempts must be positive; --worker-memory, --worker-jobs, --quota and --min-free not negative", errUsage)
 	}
 	cfg.stderr = stderr
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
@@ -101,7 +104,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		_ = ln.Close()
 		return fmt.Errorf("%w: --lang: %w", errUsage, err)
 	}
-	st, err := store.Open(cfg.data, store.Options{})
+	st, err := store.Open(cfg.data, store.Options{Quota: cfg.quota, MinFree: cfg.minFree})
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -244,6 +247,10 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	errs = append(errs, herr)
 	return errors.Join(errs...)
 }
+
+// defaultMinFree is --min-free's default: room for the database to grow
+// and the system to log after uploads stop.
+const defaultMinFree = 512 << 20
 
 // listenAdmin opens the admin socket in the data directory: commands such
 // as `tillroll account create` go through it while the server holds the

@@ -22,6 +22,8 @@ const AdminSocket = "admin.sock"
 type AdminStore interface {
 	CreateAccount(username, email string) (store.Credentials, error)
 	SetWebhook(username, rawURL string) error
+	SetQuota(account string, quota int64) error
+	StorageUsage(owner string) (store.Storage, error)
 	Backup(w io.Writer) error
 }
 
@@ -35,6 +37,12 @@ type AccountRequest struct {
 // WebhookRequest is the body of PUT /accounts/:username/webhook.
 type WebhookRequest struct {
 	WebhookURL string `json:"webhook_url"`
+}
+
+// QuotaRequest is the body of PUT /accounts/:username/quota: bytes, or
+// store.QuotaDefault or store.QuotaNone.
+type QuotaRequest struct {
+	Quota int64 `json:"quota"`
 }
 
 // ServeAdmin answers the command line's account requests on a Unix socket
@@ -83,6 +91,23 @@ func ServeAdmin(ctx context.Context, ln net.Listener, st AdminStore) error {
 			return err
 		}
 		return c.NoContent(http.StatusNoContent)
+	})
+	e.PUT("/accounts/:username/quota", func(c *echo.Context) error {
+		var req QuotaRequest
+		if err := c.Bind(&req); err != nil {
+			return fmt.Errorf("%w: %w", store.ErrInvalid, err)
+		}
+		if err := st.SetQuota(c.Param("username"), req.Quota); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	})
+	e.GET("/accounts/:username/usage", func(c *echo.Context) error {
+		u, err := st.StorageUsage(c.Param("username"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, u)
 	})
 	adminReceiptRoutes(e, st)
 	adminAccountShow(e, st)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v5"
@@ -25,6 +26,19 @@ type errorBody struct {
 	Status  string `json:"status"`
 }
 
+// quotaMessage says how far over its storage quota an upload would take
+// the account.
+func quotaMessage(err error) string {
+	var qe *store.QuotaError
+	if !errors.As(err, &qe) {
+		return "the account's storage quota is used up"
+	}
+	return fmt.Sprintf("the account's storage quota is used up: its files take %s of its %s, and this one needs %s more",
+		megabytes(qe.Used), megabytes(qe.Quota), megabytes(qe.Size))
+}
+
+func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
 // handleError writes every error as {"message", "status": "error"}. A 5xx
 // is logged with its cause, which the client never sees.
 func (s *Server) handleError(c *echo.Context, err error) {
@@ -43,6 +57,10 @@ func (s *Server) handleError(c *echo.Context, err error) {
 		code, msg = http.StatusNotFound, "not found"
 	case errors.Is(err, store.ErrFileTooLarge):
 		code, msg = http.StatusRequestEntityTooLarge, "the upload is too large"
+	case errors.Is(err, store.ErrQuota):
+		code, msg = http.StatusRequestEntityTooLarge, quotaMessage(err)
+	case errors.Is(err, store.ErrDiskFull):
+		code, msg = http.StatusInsufficientStorage, "the server's disk is almost full: uploads are refused until an administrator frees space"
 	case errors.As(err, &he) && he.Message != "":
 		code, msg = he.Code, he.Message
 	case sc == http.StatusRequestEntityTooLarge:

@@ -29,6 +29,9 @@ type Account struct {
 	// Issued is when the current credentials were made (at creation, or
 	// when they were last regenerated).
 	Issued time.Time `json:"issued,omitempty"`
+	// Quota is the account's storage quota for originals, in bytes:
+	// QuotaDefault (the server's --quota) or QuotaNone.
+	Quota int64 `json:"quota,omitempty"`
 }
 
 // Credentials are an account's secrets in clear, shown once at creation.

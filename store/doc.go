@@ -1,7 +1,7 @@
 // Package store keeps Tillroll's records in one bbolt file and the uploaded
 // originals as files beside it, in the data directory.
 //
-// The bucket tree (schema version 1):
+// The bucket tree (schema version 2):
 //
 //	meta                          "schema" -> version (uint64, big-endian)
 //	accounts                      username -> Account (JSON)
@@ -16,6 +16,7 @@
 //	intake_marks                  mark -> ids of the documents it made (8 bytes each); what the mail
 //	                              server, IMAP and watch folders took in (store/intake.go)
 //	imap_mailboxes                id -> IMAP mailbox an admin added (JSON; password sealed)
+//	usage                         owner (account or user name) -> bytes of its originals (uint64)
 //
 // The receipts service (store/user.go, retailer.go, product.go, receipt*.go):
 //
@@ -49,8 +50,11 @@
 // one. Originals live in <data>/files/ under random names, written and
 // fsynced before the transaction that points at them commits.
 //
-// Migrations: none yet. A future schema bumps schemaVersion and adds a step
-// to migrate() that runs in the Open transaction.
+// Migrations run in the Open transaction (Store.init):
+//
+//	1 -> 2  usage: counts the originals stored so far (migrateUsage)
+//
+// A future schema bumps schemaVersion and adds its step there.
 package store
 
 var (
@@ -66,6 +70,7 @@ var (
 	bucketOutboxDone      = []byte("outbox_done")
 	bucketIntakeMarks     = []byte("intake_marks")
 	bucketIMAPMailboxes   = []byte("imap_mailboxes")
+	bucketUsage           = []byte("usage")
 
 	bucketUsers                = []byte("users")
 	bucketTickets              = []byte("tickets")
@@ -93,7 +98,7 @@ var (
 	allBuckets = [][]byte{
 		bucketMeta, bucketAccounts, bucketAccountsByID, bucketDocuments,
 		bucketDocumentsByKey, bucketDocumentsBySHA, bucketDocumentsByText,
-		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks, bucketIMAPMailboxes,
+		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks, bucketIMAPMailboxes, bucketUsage,
 		bucketUsers, bucketTickets, bucketReceiptImages, bucketReceipts, bucketReceiptsByUUID, bucketReceiptsByDoc,
 		bucketReceiptsByUser, bucketReceiptsByUserStatus, bucketReceiptsByUserRetail,
 		bucketReceiptsByStatus, bucketReceiptsByRetailer, bucketReceiptsByRetailKey, bucketReceiptsByTerm,
@@ -102,4 +107,4 @@ var (
 	}
 )
 
-const schemaVersion = 1
+const schemaVersion = 2

@@ -66,7 +66,8 @@ type NewDocument struct {
 }
 
 // CreateDocument records an upload whose file is already saved and queues
-// its OCR job, in one transaction. The photon key is unique: the same file
+// its OCR job, in one transaction, counting the file against the account's
+// storage quota (ErrQuota: the caller removes the file). The photon key is unique: the same file
 // name twice gets "name.json", then "name-2.json" and so on.
 func (s *Store) CreateDocument(in NewDocument) (Document, error) {
 	d := newDocument(in, s.now().UTC())
@@ -77,6 +78,9 @@ func (s *Store) CreateDocument(in NewDocument) (Document, error) {
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketAccounts).Get([]byte(in.Account)) == nil {
 			return fmt.Errorf("account %q: %w", in.Account, ErrNotFound)
+		}
+		if err := s.charge(tx, in.Account, d.Size); err != nil {
+			return err
 		}
 		return insertDocument(tx, &d, stem(d.FileName))
 	})

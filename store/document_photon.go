@@ -90,7 +90,10 @@ func (s *Store) DeleteDocument(account string, id uint64) error {
 				return fmt.Errorf("delete document %d from %s: %w", id, x.b, err)
 			}
 		}
-		return nil
+		if d.Account == ReceiptsAccount { // its image counts under its user
+			return nil
+		}
+		return addUsage(tx, d.Account, -d.Size)
 	})
 	if err != nil {
 		return err

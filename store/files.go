@@ -30,8 +30,14 @@ type StoredFile struct {
 // short extension such as "jpg" chosen by the caller from the sniffed type.
 //
 // The file is not referenced by any record until the caller commits one;
-// files left behind by a crash in between are harmless.
+// files left behind by a crash in between are harmless. Below the
+// free-space floor nothing is written (ErrDiskFull), and a file that would
+// reach it is refused.
 func (s *Store) SaveFile(r io.Reader, max int64, ext string) (StoredFile, error) {
+	room, err := s.roomFor(max)
+	if err != nil {
+		return StoredFile{}, err
+	}
 	name, err := newToken(s.rand, 16)
 	if err != nil {
 		return StoredFile{}, err
@@ -48,9 +54,12 @@ func (s *Store) SaveFile(r io.Reader, max int64, ext string) (StoredFile, error)
 		_ = os.Remove(tmp.Name()) // a no-op once renamed
 	}()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, max+1))
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, room+1))
 	if err != nil {
 		return StoredFile{}, fmt.Errorf("write upload: %w", err)
+	}
+	if n > room && room < max {
+		return StoredFile{}, fmt.Errorf("%w: the upload would pass the free-space floor of %d bytes", ErrDiskFull, s.minFree)
 	}
 	if n > max {
 		return StoredFile{}, fmt.Errorf("%w: over %d bytes", ErrFileTooLarge, max)

@@ -137,6 +137,9 @@ func (s *Store) CreateDocuments(ins []NewDocument, marks ...IntakeMark) ([]Docum
 				return fmt.Errorf("account %q: %w", in.Account, ErrNotFound)
 			}
 			d := newDocument(in, now)
+			if err := s.charge(tx, in.Account, d.Size); err != nil {
+				return err
+			}
 			if err := insertDocument(tx, &d, stem(d.FileName)); err != nil {
 				return err
 			}

@@ -27,6 +27,7 @@ type ReceiptImage struct {
 	Path    string    `json:"path"`
 	SHA256  string    `json:"sha256"`
 	Kind    string    `json:"kind"`
+	Size    int64     `json:"size,omitempty"`
 	Created time.Time `json:"created"`
 }
 
@@ -74,14 +75,18 @@ func (r Receipt) PendingCoins() receipts.Coins {
 	return r.PartnerCoins.Add(r.NonPartnerCoins)
 }
 
-// SaveReceiptImage records an image already saved with SaveFile.
+// SaveReceiptImage records an image already saved with SaveFile, counted
+// against the user's storage quota (ErrQuota).
 func (s *Store) SaveReceiptImage(user string, f StoredFile, kind string) (ReceiptImage, error) {
 	token, err := newToken(s.rand, 16)
 	if err != nil {
 		return ReceiptImage{}, err
 	}
-	img := ReceiptImage{Token: token, User: user, Path: f.Path, SHA256: f.SHA256, Kind: kind, Created: s.now().UTC()}
+	img := ReceiptImage{Token: token, User: user, Path: f.Path, SHA256: f.SHA256, Kind: kind, Size: f.Size, Created: s.now().UTC()}
 	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := s.charge(tx, user, f.Size); err != nil {
+			return err
+		}
 		return putJSON(tx.Bucket(bucketReceiptImages), []byte(token), img)
 	})
 	if err != nil {

@@ -41,6 +41,9 @@ type Store struct {
 	key  []byte // seals secrets that must be read back (webhook signing keys)
 	now  func() time.Time
 	rand io.Reader
+	// quota is the default storage quota of an owner's originals (0:
+	// none); minFree the free-space floor of the data directory's disk.
+	quota, minFree int64
 }
 
 // Options tunes Open. The zero value is fine.
@@ -50,6 +53,12 @@ type Options struct {
 	LockTimeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Quota is each owner's storage quota for originals, in bytes, where
+	// its account sets none (Account.Quota); 0 means none.
+	Quota int64
+	// MinFree is the free space, in bytes, below which uploads are
+	// refused (ErrDiskFull) before the disk fills; 0 means no floor.
+	MinFree int64
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -77,7 +86,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{dir: dir, db: db, now: opt.Now, rand: rand.Reader}
+	s := &Store{dir: dir, db: db, now: opt.Now, rand: rand.Reader, quota: opt.Quota, minFree: opt.MinFree}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -99,9 +108,15 @@ func (s *Store) init() error {
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
+		var got uint64 // 0: a new database
 		if v := meta.Get([]byte("schema")); v != nil {
-			if got := binary.BigEndian.Uint64(v); got > schemaVersion {
+			if got = binary.BigEndian.Uint64(v); got > schemaVersion {
 				return fmt.Errorf("database schema %d is newer than this Tillroll (%d): upgrade Tillroll", got, schemaVersion)
+			}
+		}
+		if got == 1 {
+			if err := s.migrateUsage(tx); err != nil {
+				return fmt.Errorf("migrate to schema 2: %w", err)
 			}
 		}
 		return meta.Put([]byte("schema"), itob(schemaVersion))

@@ -174,11 +174,17 @@ func (w *Web) receive(c *echo.Context, user string, part io.Reader) (store.Recei
 		return store.Receipt{}, http.StatusUnsupportedMediaType, "Not a photo or PDF: send a JPEG, PNG, TIFF, WebP, GIF, BMP, HEIC, AVIF, PDF or e-invoice XML.", nil
 	case errors.Is(err, store.ErrFileTooLarge):
 		return store.Receipt{}, http.StatusRequestEntityTooLarge, fmt.Sprintf("The file is larger than %d MB.", w.cfg.MaxUpload>>20), nil
+	case errors.Is(err, store.ErrDiskFull):
+		return store.Receipt{}, http.StatusInsufficientStorage, "The server's disk is almost full: ask an administrator.", nil
 	case err != nil:
 		w.cfg.Logger.Warn("save upload", "err", err)
 		return store.Receipt{}, readErrorCode(err), "The upload was cut short: try again.", nil
 	}
 	img, err := w.cfg.Store.SaveReceiptImage(user, file, string(kind))
+	if errors.Is(err, store.ErrQuota) {
+		w.removeFile(file.Path)
+		return store.Receipt{}, http.StatusRequestEntityTooLarge, "Your storage quota is used up: ask an administrator for more.", nil
+	}
 	if err != nil {
 		w.removeFile(file.Path)
 		return store.Receipt{}, 0, "", fmt.Errorf("record image: %w", err)
