@@ -249,6 +249,10 @@ func (x *session) Data(r io.Reader) error {
 			x.s.cfg.Logger.Info("smtp message refused", "remote", x.ip, "account", acct, "reason", err)
 			return smtpErr(554, smtp.EnhancedCode{5, 6, 0}, "Message refused: "+err.Error())
 		}
+		if errors.Is(err, store.ErrQuota) {
+			x.s.cfg.Logger.Info("smtp message refused: storage quota", "remote", x.ip, "account", acct, "err", err)
+			return smtpErr(552, smtp.EnhancedCode{5, 2, 2}, "The account's storage quota is used up")
+		}
 		if err != nil {
 			x.s.cfg.Logger.Error("smtp message not stored", "remote", x.ip, "account", acct, "err", err)
 			return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "Cannot store the message now: try again later")
