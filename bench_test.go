@@ -38,6 +38,10 @@ const benchWorkers = 2
 //	ingest_p50_ms,    latency of POST /api/v4?type=async, 16 at once, 300
 //	ingest_p99_ms     uploads, while the workers are saturated; target < 100
 //	peak_rss_mb       the server's VmHWM after both runs; target < 300
+//	worker_peak_rss_mb  the largest VmHWM of its OCR worker processes
+//
+// TILLROLL_BENCH_SERVE_ARGS adds serve flags (space-separated), e.g.
+// --worker-processes=false to measure what the worker processes cost.
 //
 // Images are ../shared/testdata/receipts/*.jpg (TILLROLL_BENCH_DATA names
 // another folder); without them, receipts rendered by internal/fixture.
@@ -45,7 +49,7 @@ func BenchmarkServer(b *testing.B) {
 	images := benchImages(b)
 	bin := buildBinary(b)
 	data := filepath.Join(b.TempDir(), "data")
-	cmd, url := startProcess(b, bin, data, "--workers", strconv.Itoa(benchWorkers))
+	cmd, url := startProcess(b, bin, data, append([]string{"--workers", strconv.Itoa(benchWorkers)}, strings.Fields(os.Getenv("TILLROLL_BENCH_SERVE_ARGS"))...)...)
 	c := createAccount(b, data, "bench")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}, Timeout: time.Minute}
 
@@ -91,6 +95,10 @@ func BenchmarkServer(b *testing.B) {
 		}
 		lat := ingest(b, client, url, c, images, 300, 16)
 		rss := peakRSS(b, cmd.Process.Pid)
+		var workerRSS float64
+		for _, pid := range childPIDs(b, cmd.Process.Pid) {
+			workerRSS = max(workerRSS, peakRSS(b, pid))
+		}
 
 		b.ReportMetric(lat[len(lat)*50/100].Seconds()*1000, "ingest_p50_ms")
 		b.ReportMetric(percentile(lat, 99).Seconds()*1000, "ingest_p99_ms")
@@ -107,6 +115,7 @@ func BenchmarkServer(b *testing.B) {
 			fmt.Printf("throughput_ratio=%.2f (target >= 1.0; median of rounds %s)\n", ratio, strings.Join(runs, " "))
 		}
 		fmt.Printf("peak_rss_mb=%.1f (target < 300)\n", rss)
+		fmt.Printf("worker_peak_rss_mb=%.1f\n", workerRSS)
 	}
 	// Stop without waiting for the backlog of the latency run.
 	_ = cmd.Process.Signal(syscall.SIGKILL)

@@ -92,7 +92,7 @@ func TestKillNineLoopRetiresJob(t *testing.T) {
 }
 
 // childPIDs are the processes pid started (its OCR workers).
-func childPIDs(t *testing.T, pid int) []int {
+func childPIDs(t testing.TB, pid int) []int {
 	t.Helper()
 	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
 	if err != nil || len(tasks) == 0 {
@@ -114,7 +114,7 @@ func childPIDs(t *testing.T, pid int) []int {
 }
 
 // waitGone waits until pid has exited (a zombie waiting for init counts).
-func waitGone(t *testing.T, pid int) {
+func waitGone(t testing.TB, pid int) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
