@@ -74,10 +74,6 @@ func Open(dir string, opt Options) (*Store, error) {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 	}
-	// Leftovers of uploads that never reached their commit.
-	if err := clearDir(filepath.Join(dir, "tmp")); err != nil {
-		return nil, err
-	}
 	path := filepath.Join(dir, DBFile)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, InitialMmapSize: initialMmapSize})
 	if errors.Is(err, bolt.ErrTimeout) {
@@ -85,6 +81,13 @@ func Open(dir string, opt Options) (*Store, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// Leftovers of uploads that never reached their commit. Only once the
+	// database is ours: a command that finds a server holding it must not
+	// take that server's uploads in flight, or its workers' scratch space.
+	if err := clearDir(filepath.Join(dir, "tmp")); err != nil {
+		_ = db.Close()
+		return nil, err
 	}
 	s := &Store{dir: dir, db: db, now: opt.Now, rand: rand.Reader, quota: opt.Quota, minFree: opt.MinFree}
 	if err := s.init(); err != nil {
