@@ -2,6 +2,8 @@ package pipeline_test
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -14,6 +16,7 @@ import (
 
 	"tillroll/capture"
 	"tillroll/internal/fixture"
+	"tillroll/ocr"
 	"tillroll/pipeline"
 	"tillroll/store"
 )
@@ -153,5 +156,40 @@ func TestChildLimits(t *testing.T) {
 				t.Errorf("receipt after it: %s total %v", got.Status, got.Total)
 			}
 		})
+	}
+}
+
+// TestChildRestartsAfterMaxJobs: with MaxJobs a child serves that many
+// documents, then a new one starts for the next; a file's own error
+// crosses the pipe with its reason and its permanence.
+func TestChildRestartsAfterMaxJobs(t *testing.T) {
+	c, err := pipeline.NewChild(pipeline.ChildOptions{
+		Command: []string{os.Args[0]},
+		Env:     []string{childEnv + "=1"},
+		Dir:     t.TempDir(),
+		MaxJobs: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	damaged := filepath.Join(t.TempDir(), "damaged.png")
+	if err := os.WriteFile(damaged, append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for range 2 {
+		pids = append(pids, c.PID())
+		_, err := c.Read(t.Context(), pipeline.Job{DocID: 7, Path: damaged})
+		var re *pipeline.ReadError
+		if !errors.As(err, &re) || !re.Permanent || re.Reason != pipeline.Reason(fmt.Errorf("read: %w", ocr.ErrCorrupt)) {
+			t.Fatalf("damaged file: %v (%+v)", err, re)
+		}
+		if c.PID() != 0 {
+			t.Errorf("child %d still runs after its one job", c.PID())
+		}
+	}
+	if pids[0] == 0 || pids[1] != 0 {
+		t.Errorf("pids before each job: %v, want a running child, then none until the next job", pids)
 	}
 }
