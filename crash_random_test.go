@@ -131,7 +131,7 @@ func TestKillNineAtRandom(t *testing.T) {
 	}
 	t.Logf("%d keys answered, %d results seen before kills", len(keys), len(results))
 
-	cmd, url := startProcess(t, bin, data, "--workers", "2")
+	cmd, url := startProcess(t, bin, data, "--workers", "2", "--ocr-attempts", "1000")
 	for _, k := range keys {
 		waitCompleted(t, url, c, k)
 	}
