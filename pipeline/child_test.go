@@ -92,6 +92,7 @@ func TestChildWorkersRetirePoison(t *testing.T) {
 	}
 	poison := add(t, st, "poison.png", []byte("POISON-ABORT again"))
 	tall := add(t, st, "tall.png", tallPNG(t))
+	invoice := add(t, st, "invoice.xml", fixture.CII(fixture.SampleInvoice()))
 	p.Kick()
 
 	for _, d := range good {
@@ -106,6 +107,10 @@ func TestChildWorkersRetirePoison(t *testing.T) {
 	// Two poison files, three attempts each.
 	if n := poisoned(t, logDir, "POISON-ABORT"); n != 6 {
 		t.Errorf("poison read %d times, want 3 each for 2 files", n)
+	}
+	// An e-invoice is read in the child too, its XML's result whole.
+	if got := wait(t, p, invoice.ID).Data(); got.Status != capture.StatusCompleted || got.E_Invoice == nil || got.Total != 119 || len(got.Line_Items) != 2 {
+		t.Errorf("e-invoice: %s %q total %v e-invoice %+v", got.Status, got.Reason, got.Total, got.E_Invoice)
 	}
 	// Whatever the engine does with the tall strip, it ends with an outcome.
 	if d := wait(t, p, tall.ID); d.Status == capture.StatusFailed && d.Reason == "" {
