@@ -78,6 +78,7 @@ func workerFactory(cfg serveConfig, log *slog.Logger, stderr io.Writer) (func(in
 		"--lang", cfg.lang,
 		"--second-reader=" + strconv.FormatBool(second),
 		"--recognizer-dir", dir,
+		"--whole-page=" + strconv.FormatBool(cfg.reader.whole),
 	}
 	return func(i int) (pipeline.Worker, error) {
 		return pipeline.NewChild(pipeline.ChildOptions{
