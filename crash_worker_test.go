@@ -31,18 +31,29 @@ func TestKillNineLoopRetiresJob(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	cmd, url := startProcess(t, bin, data)
 	c := createAccount(t, data, "shop")
-	r := fixture.Sample()
-	var keys []string
-	for i := range 3 {
-		r.Items[1].Qty = i + 2
-		keys = append(keys, uploadAsync(t, url, c, fmt.Sprintf("r%d.png", i), fixture.PNG(r, fixture.Options{})))
+	// The first document is a long receipt at twice the usual size, so
+	// its reading lasts long enough to be killed in; it is claimed first at
+	// every start: the oldest job.
+	long := fixture.Sample()
+	for i := range 40 {
+		long.Items = append(long.Items, fixture.Item{Name: fmt.Sprintf("ITEM %d", i), Qty: 1, Price: float64(i%9) + 0.5})
 	}
-	poison := keys[0] // claimed first at every start: the oldest job
+	images := [][]byte{fixture.PNG(long, fixture.Options{Width: 1600})}
+	r := fixture.Sample()
+	for i := range 2 {
+		r.Items[1].Qty = i + 2
+		images = append(images, fixture.PNG(r, fixture.Options{}))
+	}
+	var keys []string
+	for i, img := range images {
+		keys = append(keys, uploadAsync(t, url, c, fmt.Sprintf("r%d.png", i), img))
+	}
+	poison := keys[0]
 	for death := 1; death <= attempts; death++ {
 		deadline := time.Now().Add(time.Minute)
-		for fetch(t, url, c, poison)["Status"] != capture.StatusProcessing {
-			if time.Now().After(deadline) {
-				t.Fatalf("start %d: %s never processing", death, poison)
+		for st := fetch(t, url, c, poison)["Status"]; st != capture.StatusProcessing; st = fetch(t, url, c, poison)["Status"] {
+			if time.Now().After(deadline) || st == capture.StatusCompleted || st == capture.StatusFailed {
+				t.Fatalf("start %d: %s is %v, never seen processing", death, poison, st)
 			}
 			time.Sleep(2 * time.Millisecond)
 		}
