@@ -16,7 +16,7 @@ import (
 // words with a digit in them (the whole line when it has none). A line
 // much taller than the page's usual one is two lines run together, which
 // the model, made for one line, reads worse than Tesseract: it is left
-// alone.
+// alone, and so is a span whose every word Tesseract was sure of.
 func Reread(p ocr.Page) []ocr.Span {
 	if p.TextLayer || len(p.Lines) == 0 {
 		return nil
@@ -90,8 +90,25 @@ func Reread(p ocr.Page) []ocr.Span {
 			spans = append(spans, ocr.Span{Line: i, First: 0, End: len(l.Words)})
 		}
 	}
-	return spans
+	// What Tesseract was sure of word by word is not read again.
+	kept := spans[:0]
+	for _, sp := range spans {
+		for _, w := range p.Lines[sp.Line].Words[sp.First:sp.End] {
+			if w.Conf < sureWordConf {
+				kept = append(kept, sp)
+				break
+			}
+		}
+	}
+	return kept
 }
+
+// sureWordConf is Tesseract's word confidence from which a span is not
+// read again: on the shared receipts, skipping the spans whose every word
+// is at least this sure changed no field and saved 29% of the second
+// reader's work (90: the same fields, 21%; 80: a date and two addresses
+// lost).
+const sureWordConf = 85
 
 func hasDigit(s string) bool {
 	return strings.ContainsAny(s, "0123456789")
