@@ -34,7 +34,8 @@ const benchWorkers = 2
 //	                  completed) over those of the tesseract command on the
 //	                  same images, two at a time, the median of
 //	                  alternating rounds (TILLROLL_BENCH_ROUNDS, default
-//	                  5); target >= 1.0
+//	                  5); target >= 0.8 with the second reader on,
+//	                  1.2 with it off (TILLROLL_SECOND_READER=false)
 //	ingest_p50_ms,    latency of POST /api/v4?type=async, 16 at once, 300
 //	ingest_p99_ms     uploads, while the workers are saturated; target < 100
 //	peak_rss_mb       the server's VmHWM after both runs; target < 300
@@ -112,7 +113,13 @@ func BenchmarkServer(b *testing.B) {
 		fmt.Printf("ingest_p50_ms=%.1f\n", lat[len(lat)*50/100].Seconds()*1000)
 		fmt.Printf("ingest_p99_ms=%.1f (target < 100)\n", percentile(lat, 99).Seconds()*1000)
 		if len(ratios) > 0 {
-			fmt.Printf("throughput_ratio=%.2f (target >= 1.0; median of rounds %s)\n", ratio, strings.Join(runs, " "))
+			// The second reader buys accuracy with time: the target is
+			// lower with it on.
+			target, state := 1.2, "off"
+			if secondReaderOn(b, client, url) {
+				target, state = 0.8, "on"
+			}
+			fmt.Printf("throughput_ratio=%.2f (second reader %s, target >= %.1f; median of rounds %s)\n", ratio, state, target, strings.Join(runs, " "))
 		}
 		fmt.Printf("peak_rss_mb=%.1f (target < 300)\n", rss)
 		fmt.Printf("worker_peak_rss_mb=%.1f\n", workerRSS)
@@ -226,6 +233,26 @@ func waitQueueEmpty(tb testing.TB, client *http.Client, url string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	tb.Fatal("the queue did not empty")
+}
+
+// secondReaderOn asks /healthz whether the server reads with the second
+// recognizer too.
+func secondReaderOn(tb testing.TB, client *http.Client, url string) bool {
+	tb.Helper()
+	resp, err := client.Get(url + "/healthz")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var h struct {
+		SecondReader struct {
+			On bool `json:"on"`
+		} `json:"second_reader"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+		tb.Fatal(err)
+	}
+	return h.SecondReader.On
 }
 
 // tesseractCommand runs `tesseract IMG - --psm 4` on every image, benchWorkers
