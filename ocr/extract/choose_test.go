@@ -56,6 +56,11 @@ func TestChooseByArithmetic(t *testing.T) {
 		second: with("DATE 15/03/2018", "TOTAL\t87.50", "ITEM A\t12.00", "AMOUNT DUE\t37.50"),
 		total:  37.50, date: "2018-03-15", sureTotal: true, sureDate: true,
 	}, {
+		name:   "a total before rounding plus the rounding settles it",
+		first:  with("DATE 15/03/2018", "TOTAL SALES INCL GST\t45.34", "ROUNDING ADJ\t0.01", "TOTAL ROUNDED\t48.35"),
+		second: with("DATE 15/03/2018", "TOTAL SALES INCL GST\t45.34", "ROUNDING ADJ\t0.01", "TOTAL ROUNDED\t45.35"),
+		total:  45.35, date: "2018-03-15", sureTotal: true, sureDate: true,
+	}, {
 		name:   "nothing settles a disputed total: the answer is not sure",
 		first:  with("DATE 15/03/2018", "TOTAL\t34.00"),
 		second: with("DATE 15/03/2018", "TOTAL\t31.00"),
