@@ -41,7 +41,7 @@ func TestReaderWithoutRecognizer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		total, doc := readSample(t, r)
+		total, doc := readSample(t, r, fixture.Options{})
 		if want := fixture.Sample().Total(); total != want {
 			t.Errorf("total %.2f, want %.2f", total, want)
 		}
@@ -73,30 +73,34 @@ func TestReaderWithRecognizer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	total, doc := readSample(t, r)
+	total, _ := readSample(t, r, fixture.Options{})
 	if want := fixture.Sample().Total(); total != want {
 		t.Errorf("total %.2f, want %.2f", total, want)
 	}
+	// Faded print leaves Tesseract unsure of some words: those are read
+	// again, as words of their line.
+	_, doc := readSample(t, r, fixture.Options{Faint: true})
 	reread := 0
 	for _, l := range doc.Pages[0].Lines {
-		if len(l.Alt) > 0 {
-			reread++
+		if len(l.Alt) == 0 {
+			continue
 		}
-		alt, _ := ocr.JoinWords(l.Alt)
-		if strings.Contains(l.Text, "TOTAL") && !strings.Contains(alt, "TOTAL") {
-			t.Errorf("the total's line %q was read again as %q", l.Text, alt)
+		reread++
+		alt, box := ocr.JoinWords(l.Alt)
+		if alt == "" || !box.Overlaps(l.Box) {
+			t.Errorf("line %q %v read again as %q %v", l.Text, l.Box, alt, box)
 		}
 	}
 	if reread == 0 {
-		t.Error("no line was read again")
+		t.Error("no line of a faded receipt was read again")
 	}
 }
 
 // readSample reads the sample receipt with r, as a worker does.
-func readSample(t *testing.T, r pipeline.Reader) (float64, ocr.Document) {
+func readSample(t *testing.T, r pipeline.Reader, o fixture.Options) (float64, ocr.Document) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "r.png")
-	if err := os.WriteFile(path, fixture.PNG(fixture.Sample(), fixture.Options{}), 0o644); err != nil {
+	if err := os.WriteFile(path, fixture.PNG(fixture.Sample(), o), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	doc, err := r.ReadFile(context.Background(), path)
