@@ -108,10 +108,10 @@ func TestExport(t *testing.T) {
 		}
 		cur := currency(march)
 		want := [][]string{
-			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "WHOLE MILK 2L", "1", "1.45", "1.45", milkGTIN, "8% of 11.25 = 0.90", ""},
-			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "SOURDOUGH LOAF", "2", "2.80", "5.60", "", "8% of 11.25 = 0.90", ""},
-			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "FREE RANGE EGGS", "1", "2.35", "2.35", "", "8% of 11.25 = 0.90", ""},
-			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "GALA APPLES", "4", "0.45", "1.80", "", "8% of 11.25 = 0.90", ""},
+			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "WHOLE MILK 2L", "1", "1.45", "1.45", milkGTIN, "8% of 11.20 = 0.90", ""},
+			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "SOURDOUGH LOAF", "2", "2.80", "5.60", "", "8% of 11.20 = 0.90", ""},
+			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "FREE RANGE EGGS", "1", "2.35", "2.35", "", "8% of 11.20 = 0.90", ""},
+			{march.UUID, "alice", "2024-03-15", "Corner Grocer", "CORNER GROCER LTD", "12.10", "0.90", cur, "SET_PRODUCTS", "GALA APPLES", "4", "0.45", "1.80", "", "8% of 11.20 = 0.90", ""},
 		}
 		if !slices.EqualFunc(got[march.UUID], want, slices.Equal) {
 			t.Errorf("the sample's rows:\n%q\nwant\n%q", got[march.UUID], want)
