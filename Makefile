@@ -109,4 +109,5 @@ test-arm64: deps
 	OMP_THREAD_LIMIT=1 qemu-aarch64-static ./$(DIST)/tillroll-arm64-scan scan --confidence $$files | sed 's/,"Created":"[^"]*"//' > $(DIST)/scan-arm64.jsonl && \
 	n=$$(wc -l < $(DIST)/scan-amd64.jsonl) && \
 	if diff $(DIST)/scan-amd64.jsonl $(DIST)/scan-arm64.jsonl >/dev/null; then echo "test-arm64: $$n files read, the same fields and text on amd64 and arm64"; \
-	else diff $(DIST)/scan-amd64.jsonl $(DIST)/scan-arm64.jsonl | head -20; echo "test-arm64: amd64 and arm64 read the receipts differently"; exit 1; fi
+	else diff $(DIST)/scan-amd64.jsonl $(DIST)/scan-arm64.jsonl | head -20; \
+		echo "test-arm64: amd64 and arm64 read $$(diff $(DIST)/scan-amd64.jsonl $(DIST)/scan-arm64.jsonl | grep -c '^<') of $$n files differently"; exit 1; fi
