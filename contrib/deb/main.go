@@ -84,6 +84,8 @@ func run(args []string, stdout io.Writer) error {
 		MTime: when,
 		Overridables: nfpm.Overridables{
 			Depends: depends,
+			// --lang auto reads a page again in these when they are installed.
+			Recommends: []string{"tesseract-ocr-deu", "tesseract-ocr-fra", "tesseract-ocr-nld", "tesseract-ocr-spa", "tesseract-ocr-ita"},
 			Contents: files.Contents{
 				{Source: *binary, Destination: "/usr/bin/tillroll", FileInfo: &files.ContentFileInfo{Mode: 0o755}},
 				{Source: *unit, Destination: "/usr/lib/systemd/system/tillroll.service", FileInfo: &files.ContentFileInfo{Mode: 0o644}},
