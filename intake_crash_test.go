@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -64,6 +65,19 @@ func keyStatus(t *testing.T, url string, c store.Credentials, key string) int {
 	}
 	_ = resp.Body.Close()
 	return resp.StatusCode
+}
+
+// waitExists waits until key is known to the server: a document that a
+// watched folder or a mailbox delivers has no key until it is taken in.
+func waitExists(t *testing.T, url string, c store.Credentials, key string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for keyStatus(t, url, c, key) == http.StatusNotFound {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s was never taken in", key)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // TestIntakesKillNine is a scanner mailing the box, with the server
@@ -188,6 +202,7 @@ func TestIntakesKillNine(t *testing.T) {
 	}
 	appendSupplierMail(t, sup, scanMail("inv-9@supplier.example", fixture.PNG(fixture.Sample(), fixture.Options{})))
 	for _, key := range []string{"data/shop/shelf.json", "data/shop/receipt-2.json"} {
+		waitExists(t, url, c, key) // the watcher and the IMAP poller take them in on their own time
 		if d := waitCompleted(t, url, c, key); d["Total"].(float64) <= 0 {
 			t.Errorf("%s: total %v", key, d["Total"])
 		}
