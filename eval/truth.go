@@ -76,9 +76,31 @@ func parseTruth(data []byte) (truth, error) {
 	return truth{}, errTruthFormat
 }
 
+// truthField maps one key of a truth file to the result field it scores
+// and how the two are compared.
+type truthField struct{ key, field, mode string }
+
+// expectsOf makes the expectations of the fields a truth file has, and
+// says how many of the fields it has.
+func expectsOf(m map[string]any, fields []truthField) ([]expect, int) {
+	var out []expect
+	n := 0
+	for _, f := range fields {
+		v, ok := m[f.key]
+		if !ok {
+			continue
+		}
+		n++
+		if e, ok := makeExpect(f.key, f.field, f.mode, v); ok {
+			out = append(out, e)
+		}
+	}
+	return out, n
+}
+
 func receiptTruth(m map[string]any) (truth, error) {
 	t := truth{kind: KindReceipt}
-	fields := []struct{ key, field, mode string }{
+	fields := []truthField{
 		{"company", "Vendor_Name", compareText},
 		{"date", "Date", compareDate},
 		{"address", "Vendor_Address", compareText},
@@ -87,18 +109,8 @@ func receiptTruth(m map[string]any) (truth, error) {
 		// merchant name should contain, no full name.
 		{"brand", "Vendor_Name", compareContains},
 	}
-	n := 0
-	for _, f := range fields {
-		v, ok := m[f.key]
-		if !ok {
-			continue
-		}
-		n++
-		e, ok := makeExpect(f.key, f.field, f.mode, v)
-		if ok {
-			t.expects = append(t.expects, e)
-		}
-	}
+	var n int
+	t.expects, n = expectsOf(m, fields)
 	if n == 0 {
 		return truth{}, errTruthFormat
 	}
@@ -111,7 +123,7 @@ func receiptTruth(m map[string]any) (truth, error) {
 // due_payable (the amount due) from the XML.
 func eInvoiceTruth(m map[string]any) (truth, error) {
 	t := truth{kind: KindEInvoice}
-	fields := []struct{ key, field, mode string }{
+	fields := []truthField{
 		{"company", "Vendor_Name", compareText},
 		{"date", "Date", compareDate},
 		{"address", "Vendor_Address", compareText},
@@ -120,15 +132,7 @@ func eInvoiceTruth(m map[string]any) (truth, error) {
 		{"currency", "Currency_Code", compareText},
 		{"due_payable", "Balance_Due", compareAmount},
 	}
-	for _, f := range fields {
-		v, ok := m[f.key]
-		if !ok {
-			continue
-		}
-		if e, ok := makeExpect(f.key, f.field, f.mode, v); ok {
-			t.expects = append(t.expects, e)
-		}
-	}
+	t.expects, _ = expectsOf(m, fields)
 	return t, nil
 }
 
@@ -137,7 +141,7 @@ func invoiceTruth(m map[string]any) (truth, error) {
 		return truth{}, errTruthFormat
 	}
 	t := truth{kind: KindInvoice}
-	fields := []struct{ key, field, mode string }{
+	fields := []truthField{
 		{"issuer", "Vendor_Name", compareText},
 		{"date", "Date", compareDate},
 		{"invoice_number", "Invoice_Number", compareText},
@@ -146,15 +150,7 @@ func invoiceTruth(m map[string]any) (truth, error) {
 		{"amount_untaxed", "Subtotal", compareAmount},
 		{"amount_tax", "Tax", compareAmount},
 	}
-	for _, f := range fields {
-		v, ok := m[f.key]
-		if !ok {
-			continue
-		}
-		if e, ok := makeExpect(f.key, f.field, f.mode, v); ok {
-			t.expects = append(t.expects, e)
-		}
-	}
+	t.expects, _ = expectsOf(m, fields)
 	return t, nil
 }
 

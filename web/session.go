@@ -121,6 +121,23 @@ func sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// formToken is the CSRF token of a form shown before anyone is signed in:
+// the one in the form's cookie, or a new one set in it for an hour.
+func formToken(c *echo.Context, cookie, path string) (string, error) {
+	if ck, err := c.Cookie(cookie); err == nil && len(ck.Value) == 64 {
+		return ck.Value, nil
+	}
+	token, err := randomToken()
+	if err != nil {
+		return "", err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: cookie, Value: token, Path: path, HttpOnly: true,
+		Secure: c.IsTLS(), SameSite: http.SameSiteStrictMode, MaxAge: 3600,
+	})
+	return token, nil
+}
+
 func randomToken() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
@@ -144,19 +161,9 @@ func (w *Web) signinForm(c *echo.Context) error {
 }
 
 func (w *Web) showSignin(c *echo.Context, code int, msg string, d signinData) error {
-	token := ""
-	if ck, err := c.Cookie(signinCookie); err == nil && len(ck.Value) == 64 {
-		token = ck.Value
-	} else {
-		t, err := randomToken()
-		if err != nil {
-			return err
-		}
-		token = t
-		c.SetCookie(&http.Cookie{
-			Name: signinCookie, Value: token, Path: "/signin", HttpOnly: true,
-			Secure: c.IsTLS(), SameSite: http.SameSiteStrictMode, MaxAge: 3600,
-		})
+	token, err := formToken(c, signinCookie, "/signin")
+	if err != nil {
+		return err
 	}
 	if d.Next == "/receipts" {
 		d.Next = ""

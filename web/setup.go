@@ -86,19 +86,9 @@ func (w *Web) setupForm(c *echo.Context) error {
 }
 
 func (w *Web) showSetup(c *echo.Context, code int, msg string, d setupData) error {
-	token := ""
-	if ck, err := c.Cookie(setupCookie); err == nil && len(ck.Value) == 64 {
-		token = ck.Value
-	} else {
-		t, err := randomToken()
-		if err != nil {
-			return err
-		}
-		token = t
-		c.SetCookie(&http.Cookie{
-			Name: setupCookie, Value: token, Path: "/setup", HttpOnly: true,
-			Secure: c.IsTLS(), SameSite: http.SameSiteStrictMode, MaxAge: 3600,
-		})
+	token, err := formToken(c, setupCookie, "/setup")
+	if err != nil {
+		return err
 	}
 	return w.render(c, code, "setup.html", page{Title: "Set up Tillroll", CSRF: token, Error: msg, D: d})
 }
