@@ -54,32 +54,22 @@ func DefaultLimits() Limits {
 // withDefaults fills in the zero fields of l from DefaultLimits.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.MaxBytes == 0 {
-		l.MaxBytes = d.MaxBytes
-	}
-	if l.MaxPixels == 0 {
-		l.MaxPixels = d.MaxPixels
-	}
-	if l.MaxSide == 0 {
-		l.MaxSide = d.MaxSide
-	}
-	if l.MaxPages == 0 {
-		l.MaxPages = d.MaxPages
-	}
-	if l.MaxImageBytes == 0 {
-		l.MaxImageBytes = d.MaxImageBytes
-	}
-	if l.MaxHEIFPixels == 0 {
-		l.MaxHEIFPixels = d.MaxHEIFPixels
-	}
-	if l.MaxObjects == 0 {
-		l.MaxObjects = d.MaxObjects
-	}
-	if l.MaxStreamBytes == 0 {
-		l.MaxStreamBytes = d.MaxStreamBytes
-	}
-	if l.MaxDecodedBytes == 0 {
-		l.MaxDecodedBytes = d.MaxDecodedBytes
-	}
+	orDefault(&l.MaxBytes, d.MaxBytes)
+	orDefault(&l.MaxPixels, d.MaxPixels)
+	orDefault(&l.MaxSide, d.MaxSide)
+	orDefault(&l.MaxPages, d.MaxPages)
+	orDefault(&l.MaxImageBytes, d.MaxImageBytes)
+	orDefault(&l.MaxHEIFPixels, d.MaxHEIFPixels)
+	orDefault(&l.MaxObjects, d.MaxObjects)
+	orDefault(&l.MaxStreamBytes, d.MaxStreamBytes)
+	orDefault(&l.MaxDecodedBytes, d.MaxDecodedBytes)
 	return l
+}
+
+// orDefault sets *v to d when *v is its type's zero.
+func orDefault[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
 }
