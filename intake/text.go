@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"tillroll/internal/pdfwrite"
 )
 
 // htmlText is the text of an HTML mail as a reader sees it: no markup,
@@ -133,20 +135,7 @@ func textPDF(text string) []byte {
 			fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", c.Len(), c.String()),
 		)
 	}
-	var out bytes.Buffer
-	out.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = out.Len()
-		fmt.Fprintf(&out, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := out.Len()
-	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&out, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&out, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return out.Bytes()
+	return pdfwrite.Assemble("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", objs, "/Root 1 0 R")
 }
 
 // winAnsi encodes a line for a PDF string in WinAnsiEncoding, escaping

@@ -25,6 +25,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"tillroll/internal/fixture"
+	"tillroll/internal/pdfwrite"
 )
 
 // Outcome is how the pipeline must end with a file.
@@ -148,20 +149,7 @@ func hexOf(p []byte) []byte {
 // assemble writes objects (bodies numbered from 1) with an xref table
 // and a trailer whose Root is object 1.
 func assemble(objs []string, trailer string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, body := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, body)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, trailer, xref)
-	return b.Bytes()
+	return pdfwrite.Assemble("%PDF-1.4\n", objs, strings.TrimSpace("/Root 1 0 R "+trailer))
 }
 
 func stream(dict string, data []byte) string {
