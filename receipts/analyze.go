@@ -239,15 +239,23 @@ type Catalogue interface {
 // Recognize finds the retailer whose longest phrase appears, as whole
 // words, in the vendor line or the text. "" when none does.
 func Recognize(a Analysis, cat Catalogue) string {
-	hay := " " + Normalize(a.Vendor+"\n"+a.Text) + " "
-	best, bestLen := "", 0
-	cat.RetailerPhrases(func(phrase, id string) bool {
-		if len(phrase) > bestLen && strings.Contains(hay, " "+phrase+" ") {
-			best, bestLen = id, len(phrase)
+	_, id := LongestPhrase(a.Vendor+"\n"+a.Text, cat.RetailerPhrases)
+	return id
+}
+
+// LongestPhrase finds, of the phrases each yields (normalised, with what
+// each names), the longest that appears as whole words in text: the match
+// both the retailers' words and what an account's corrections taught
+// (store/document_learn.go) are found with. "" when none appears.
+func LongestPhrase(text string, each func(fn func(phrase, id string) bool)) (phrase, id string) {
+	hay := " " + Normalize(text) + " "
+	each(func(p, v string) bool {
+		if len(p) > len(phrase) && strings.Contains(hay, " "+p+" ") {
+			phrase, id = p, v
 		}
 		return true
 	})
-	return best
+	return phrase, id
 }
 
 // Match sets the product of every item not matched yet whose printed name

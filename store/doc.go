@@ -17,6 +17,8 @@
 //	                              server, IMAP and watch folders took in (store/intake.go)
 //	imap_mailboxes                id -> IMAP mailbox an admin added (JSON; password sealed)
 //	usage                         owner (account or user name) -> bytes of its originals (uint64)
+//	account_phrases               username \x00 normalised phrase -> Lesson (JSON): what corrections of the
+//	                              account's documents taught about the vendor it names (store/document_learn.go)
 //
 // The receipts service (store/user.go, retailer.go, product.go, receipt*.go):
 //
@@ -71,6 +73,7 @@ var (
 	bucketIntakeMarks     = []byte("intake_marks")
 	bucketIMAPMailboxes   = []byte("imap_mailboxes")
 	bucketUsage           = []byte("usage")
+	bucketAccountPhrases  = []byte("account_phrases")
 
 	bucketUsers                = []byte("users")
 	bucketTickets              = []byte("tickets")
@@ -98,7 +101,7 @@ var (
 	allBuckets = [][]byte{
 		bucketMeta, bucketAccounts, bucketAccountsByID, bucketDocuments,
 		bucketDocumentsByKey, bucketDocumentsBySHA, bucketDocumentsByText,
-		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks, bucketIMAPMailboxes, bucketUsage,
+		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks, bucketIMAPMailboxes, bucketUsage, bucketAccountPhrases,
 		bucketUsers, bucketTickets, bucketReceiptImages, bucketReceipts, bucketReceiptsByUUID, bucketReceiptsByDoc,
 		bucketReceiptsByUser, bucketReceiptsByUserStatus, bucketReceiptsByUserRetail,
 		bucketReceiptsByStatus, bucketReceiptsByRetailer, bucketReceiptsByRetailKey, bucketReceiptsByTerm,

@@ -170,6 +170,10 @@ type Corrections struct {
 	// Corrected is the result as corrected; nil when nothing was.
 	Corrected   *capture.Result `json:"corrected,omitempty"`
 	CorrectedAt time.Time       `json:"corrected_at,omitzero"`
+	// Taught is what the result took, when it was read, from corrections
+	// of the account's earlier documents (document_learn.go); nil when
+	// nothing.
+	Taught *Taught `json:"taught,omitempty"`
 }
 
 // ErrNotRead is returned for a correction of a document that has not been
@@ -179,7 +183,8 @@ var ErrNotRead = errors.New("the document has not been read")
 // CorrectDocument applies a correction to the account's document in one
 // transaction: correct gets the result as the API shows it now (corrected
 // before, or as read) and changes it; the outcome is kept as Corrected,
-// and what OCR read stays in Result.
+// and what OCR read stays in Result. What it changed of the issuer teaches
+// the account's later documents (teach).
 func (s *Store) CorrectDocument(account, key string, correct func(*capture.Result) error) (Document, error) {
 	var d Document
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -197,12 +202,16 @@ func (s *Store) CorrectDocument(account, key string, correct func(*capture.Resul
 		if d.Status != capture.StatusCompleted || d.Result == nil {
 			return fmt.Errorf("document %q: %w", key, ErrNotRead)
 		}
-		r := d.Data()
+		before := d.Data()
+		r := before
 		if err := correct(&r); err != nil {
 			return err
 		}
 		r.PhotonKey, r.DocPath, r.Confidence = "", "", nil
 		d.Corrected, d.CorrectedAt = &r, s.now().UTC()
+		if err := teach(tx, d, before, r, d.CorrectedAt); err != nil {
+			return err
+		}
 		return putJSON(docs, id, d)
 	})
 	if err != nil {

@@ -64,7 +64,8 @@ type Notify func(d Document, a Account) []Message
 
 // CompleteOCRJob stores a document's result, decides whether it is a
 // duplicate (the same bytes uploaded earlier, or the same recognised text as
-// another of the account's documents), deletes its job and queues its
+// another of the account's documents), applies what the account's
+// corrections taught (applyLessons), deletes its job and queues its
 // notifications, all in one transaction.
 func (s *Store) CompleteOCRJob(id uint64, r capture.Result, textHash string, notify Notify) (Document, error) {
 	return s.finish(id, func(tx *bolt.Tx, d *Document) error {
@@ -83,6 +84,11 @@ func (s *Store) CompleteOCRJob(id uint64, r capture.Result, textHash string, not
 			r.Is_Duplicate = 1
 		}
 		r.Status, r.Reason = capture.StatusCompleted, ""
+		taught, err := applyLessons(tx, d.Account, &r, d.DocType)
+		if err != nil {
+			return err
+		}
+		d.Taught = taught
 		d.Boxes, r.Boxes = r.Boxes, nil
 		d.Status, d.Reason, d.TextHash, d.Result = capture.StatusCompleted, "", textHash, &r
 		return nil
