@@ -27,6 +27,7 @@ import (
 // instance is Tillroll started through run, as `tillroll serve` starts it.
 type instance struct {
 	url  string
+	smtp string // the mail server's host:port, when --smtp-listen was given
 	stop func() error
 }
 
@@ -43,9 +44,13 @@ func startServe(t *testing.T, args ...string) *instance {
 		done <- err
 	}()
 	urlRE := regexp.MustCompile(`running: (http://\S+)`)
+	smtpRE := regexp.MustCompile(`^Mail server for scanners: (\S+)`)
 	sc := bufio.NewScanner(pr)
-	var url string
+	var url, smtpAddr string
 	for sc.Scan() {
+		if m := smtpRE.FindStringSubmatch(sc.Text()); m != nil {
+			smtpAddr = m[1]
+		}
 		if m := urlRE.FindStringSubmatch(sc.Text()); m != nil {
 			url = m[1]
 			break
@@ -58,7 +63,7 @@ func startServe(t *testing.T, args ...string) *instance {
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	var once sync.Once
 	var stopErr error
-	inst := &instance{url: url, stop: func() error {
+	inst := &instance{url: url, smtp: smtpAddr, stop: func() error {
 		once.Do(func() {
 			cancel()
 			select {

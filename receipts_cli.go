@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 
 	"tillroll/server"
@@ -13,9 +14,13 @@ import (
 )
 
 // runUser is `tillroll user create NAME --password P [--role user|staff|admin]
-// [--retailer ID] [--data DIR]`.
+// [--retailer ID] [--data DIR]` and `tillroll user show NAME [--data DIR]
+// [--smtp-domain DOMAIN]`.
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	const use = "user create NAME --password P [--role user|staff|admin] [--retailer ID] [--data DIR]"
+	const use = "user create NAME --password P [--role user|staff|admin] [--retailer ID] [--data DIR] | user show NAME [--data DIR] [--smtp-domain DOMAIN]"
+	if len(args) > 0 && args[0] == "show" {
+		return showUser(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "create" {
 		return fmt.Errorf("%w: %s", errUsage, use)
 	}
@@ -44,6 +49,38 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	return json.NewEncoder(stdout).Encode(out)
+}
+
+// showUser is `tillroll user show NAME`: the user's role, retailer and the
+// intake address whose mail becomes the user's receipts.
+func showUser(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("user show", stderr)
+	data := fs.String("data", "data", "data directory")
+	domain := fs.String("smtp-domain", "tillroll.local", "mail domain of the intake address, as given to serve")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: user show NAME [--data DIR] [--smtp-domain DOMAIN]", errUsage)
+	}
+	name := fs.Arg(0)
+	var v server.UserView
+	err := withStore(ctx, *data, func(st *store.Store) error {
+		var err error
+		v, err = server.ShowUser(st, name)
+		return err
+	}, func(c *http.Client) error {
+		return adminCall(ctx, c, http.MethodGet, "/users/"+url.PathEscape(name), nil, &v)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user:           %s\nrole:           %s\n", v.Name, v.Role)
+	if v.RetailerID != "" {
+		fmt.Fprintf(stdout, "retailer:       %s\n", v.RetailerID)
+	}
+	fmt.Fprintf(stdout, "intake address: %s@%s\n", v.IntakeLocal, *domain)
+	return nil
 }
 
 // runCatalogue is `tillroll retailer import FILE.csv` and `tillroll

@@ -178,7 +178,8 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 			DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth, SetupCode: setupCode,
 			Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: cfg.maxUpload,
 			Logger: log.With("component", "web"), IntakeAddress: cfg.intake.address(st), Intake: cfg.intake.pages,
-			Reader: "Tesseract; second reader: " + secondStatus,
+			UserIntakeAddress: cfg.intake.userAddress(st),
+			Reader:            "Tesseract; second reader: " + secondStatus,
 			Mail: &web.MailPages{Relay: mail, Webhooks: hooks, Flags: web.SMTPFlags{
 				Addr: cfg.smtpAddr, From: cfg.smtpFrom, User: cfg.smtpUser, Password: cfg.smtpPass,
 			}},
@@ -187,6 +188,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		Register:   cfg.openRegistration,
 		Receipts: &server.ReceiptsConfig{
 			Store: st, Analyzer: an, TicketTTL: cfg.ticketTTL, LinkHosts: splitList(cfg.receiptLinkHosts), Logins: logins,
+			IntakeAddress: cfg.intake.userAddress(st),
 		},
 	})
 	admin, err := listenAdmin(cfg.data)

@@ -152,6 +152,15 @@ func (c *intakeConfig) address(st *store.Store) func(string) string {
 	return func(username string) string { return intake.Address(st, username, c.smtpDomain) }
 }
 
+// userAddress gives a receipts-service user's intake address, whose mail
+// becomes the user's receipts; nil when the mail server is off.
+func (c *intakeConfig) userAddress(st *store.Store) func(string) string {
+	if c.smtpListen == "" && c.smtpLn == nil {
+		return nil
+	}
+	return func(name string) string { return st.UserIntakeLocal(name) + "@" + c.smtpDomain }
+}
+
 // start opens what the flags ask for and returns the parts to run until
 // the background context ends.
 func (c *intakeConfig) start(st *store.Store, queue intake.Kicker, maxUpload int64, log *slog.Logger, stdout io.Writer) ([]func(context.Context) error, error) {

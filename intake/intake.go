@@ -91,6 +91,21 @@ func IsRefusal(err error) bool {
 // no documents and dup true.
 func (t *Taker) commit(ins []store.NewDocument, marks ...store.IntakeMark) (docs []store.Document, dup bool, err error) {
 	docs, err = t.st.CreateDocuments(ins, marks...)
+	dup, err = t.settle(len(docs), ins, err)
+	return docs, dup, err
+}
+
+// commitReceipts records the saved files as receipts of a receipts-service
+// user (an image and a receipt each), as commit does documents.
+func (t *Taker) commitReceipts(user string, ins []store.NewDocument, marks ...store.IntakeMark) (rs []store.Receipt, dup bool, err error) {
+	rs, err = t.st.CreateIntakeReceipts(user, ins, marks...)
+	dup, err = t.settle(len(rs), ins, err)
+	return rs, dup, err
+}
+
+// settle finishes a commit: on failure it removes the files again (and
+// tells a duplicate from an error), on success it wakes the workers.
+func (t *Taker) settle(n int, ins []store.NewDocument, err error) (dup bool, _ error) {
 	if err != nil {
 		for _, in := range ins {
 			if rerr := t.st.RemoveFile(in.File.Path); rerr != nil {
@@ -98,12 +113,12 @@ func (t *Taker) commit(ins []store.NewDocument, marks ...store.IntakeMark) (docs
 			}
 		}
 		if errors.Is(err, store.ErrDuplicate) {
-			return nil, true, nil
+			return true, nil
 		}
-		return nil, false, fmt.Errorf("record documents: %w", err)
+		return false, fmt.Errorf("record documents: %w", err)
 	}
-	if len(docs) > 0 && t.queue != nil {
+	if n > 0 && t.queue != nil {
 		t.queue.Kick()
 	}
-	return docs, false, nil
+	return false, nil
 }

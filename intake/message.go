@@ -60,11 +60,13 @@ func (t *Taker) Spool(r io.Reader, max int64) (*Mail, error) {
 // Close removes the spooled mail.
 func (m *Mail) Close() error { return m.f.Close() }
 
-// MailResult is what one mail became for one account.
+// MailResult is what one mail became for one account or user.
 type MailResult struct {
-	Documents []store.Document
-	Duplicate bool   // the same mail (Message-ID and bytes) was taken in before
-	MessageID string // as the mail's header gives it
+	Documents []store.Document // of an account
+	Receipts  []store.Receipt  // of a receipts-service user
+	Duplicate bool             // the same mail (Message-ID and bytes) was taken in before
+	MessageID string           // as the mail's header gives it
+	From      string           // the header's sender, as the documents keep it
 }
 
 // TakeMail makes documents of the account from a spooled mail: every
@@ -74,6 +76,14 @@ type MailResult struct {
 // of the bytes) and any extra marks (an IMAP UID), so the same mail is
 // never read twice. A *Refusal error is permanent; any other is not.
 func (t *Taker) TakeMail(account, via string, m *Mail, extra ...store.IntakeMark) (MailResult, error) {
+	return t.TakeMailFor(store.IntakeTarget{Account: account}, via, m, extra...)
+}
+
+// TakeMailFor is TakeMail for an account or a receipts-service user. For a
+// user each document the mail holds (as TakeMail finds them) becomes one
+// receipt: its image uploaded and a receipt made of it, all the mail's
+// receipts committed in one transaction with the mark (store.CreateIntakeReceipts).
+func (t *Taker) TakeMailFor(to store.IntakeTarget, via string, m *Mail, extra ...store.IntakeMark) (MailResult, error) {
 	if _, err := m.f.Seek(0, io.SeekStart); err != nil {
 		return MailResult{}, fmt.Errorf("rewind spooled mail: %w", err)
 	}
@@ -83,8 +93,12 @@ func (t *Taker) TakeMail(account, via string, m *Mail, extra ...store.IntakeMark
 	}
 	h := mail.Header{Header: e.Header}
 	src := source(via, h)
-	res := MailResult{MessageID: src.MessageID}
-	marks := append([]store.IntakeMark{store.MarkKey("mail", account, src.MessageID, m.sha256)}, extra...)
+	res := MailResult{MessageID: src.MessageID, From: src.From}
+	first := store.MarkKey("mail", to.Account, src.MessageID, m.sha256)
+	if to.User != "" {
+		first = store.MarkKey("user-mail", to.User, src.MessageID, m.sha256)
+	}
+	marks := append([]store.IntakeMark{first}, extra...)
 	if seen, err := t.st.IntakeMarked(marks[0]); err != nil {
 		return res, fmt.Errorf("look up mail: %w", err)
 	} else if seen {
@@ -96,7 +110,10 @@ func (t *Taker) TakeMail(account, via string, m *Mail, extra ...store.IntakeMark
 		return res, nil
 	}
 
-	w := &walker{t: t, account: account, src: src}
+	w := &walker{t: t, account: to.Account, src: src}
+	if to.User != "" {
+		w.account = store.ReceiptsAccount
+	}
 	err = w.walk(e, 0)
 	if err == nil && len(w.docs) == 0 {
 		err = w.textDocument()
@@ -109,7 +126,12 @@ func (t *Taker) TakeMail(account, via string, m *Mail, extra ...store.IntakeMark
 		w.removeAll()
 		return res, refusef("nothing to read in the message: no PDF, image or e-invoice attached and no text")
 	}
-	docs, dup, err := t.commit(w.docs, marks...)
+	var dup bool
+	if to.User != "" {
+		res.Receipts, dup, err = t.commitReceipts(to.User, w.docs, marks...)
+	} else {
+		res.Documents, dup, err = t.commit(w.docs, marks...)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -118,7 +140,7 @@ func (t *Taker) TakeMail(account, via string, m *Mail, extra ...store.IntakeMark
 			return res, fmt.Errorf("record mail: %w", err)
 		}
 	}
-	res.Documents, res.Duplicate = docs, dup
+	res.Duplicate = dup
 	return res, nil
 }
 

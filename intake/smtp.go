@@ -148,14 +148,15 @@ func (s *SMTPServer) newSession(c *smtp.Conn) (smtp.Session, error) {
 
 // session is one SMTP connection.
 type session struct {
-	s        *SMTPServer
-	conn     *smtp.Conn
-	ip       netip.Addr
-	allowed  bool   // from a network the admin listed
-	user     string // account logged in with AUTH
-	mails    int
-	from     string
-	accounts []string
+	s       *SMTPServer
+	conn    *smtp.Conn
+	ip      netip.Addr
+	allowed bool   // from a network the admin listed
+	user    string // account logged in with AUTH
+	rsUser  string // or the receipts-service user logged in with AUTH
+	mails   int
+	from    string
+	targets []store.IntakeTarget
 }
 
 func smtpErr(code int, enh smtp.EnhancedCode, msg string) *smtp.SMTPError {
@@ -165,14 +166,20 @@ func smtpErr(code int, enh smtp.EnhancedCode, msg string) *smtp.SMTPError {
 func (x *session) AuthMechanisms() []string { return []string{sasl.Plain, sasl.Login} }
 
 func (x *session) Auth(mech string) (sasl.Server, error) {
+	// An account's API password, else a receipts-service user's password
+	// (the same name may be both: the account is tried first).
 	check := func(user, pass string) error {
-		a, err := x.s.t.st.CheckPassword(strings.ToLower(user), pass)
-		if err != nil {
-			x.s.cfg.Logger.Info("smtp auth refused", "remote", x.ip, "user", user)
-			return smtp.ErrAuthFailed
+		name := strings.ToLower(user)
+		if a, err := x.s.t.st.CheckPassword(name, pass); err == nil {
+			x.user = a.Username
+			return nil
 		}
-		x.user = a.Username
-		return nil
+		if u, err := x.s.t.st.CheckUserPassword(name, pass); err == nil {
+			x.rsUser = u.Name
+			return nil
+		}
+		x.s.cfg.Logger.Info("smtp auth refused", "remote", x.ip, "user", user)
+		return smtp.ErrAuthFailed
 	}
 	switch mech {
 	case sasl.Plain:
@@ -189,7 +196,7 @@ func (x *session) Auth(mech string) (sasl.Server, error) {
 }
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
-	if x.user == "" && !x.allowed {
+	if x.user == "" && x.rsUser == "" && !x.allowed {
 		return smtpErr(530, smtp.EnhancedCode{5, 7, 0}, "Authentication required: log in (AUTH PLAIN or LOGIN after STARTTLS) with the account's username and password, or send from a network the admin allows (--smtp-allow)")
 	}
 	if x.mails >= x.s.cfg.MaxMessagesPerConn {
@@ -207,23 +214,24 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if i := strings.LastIndex(to, "@"); i >= 0 {
 		local = to[:i]
 	}
-	a, err := x.s.t.st.IntakeAccount(local)
+	target, err := x.s.t.st.IntakeTarget(local)
 	if errors.Is(err, store.ErrNotFound) {
-		return smtpErr(550, smtp.EnhancedCode{5, 1, 1}, fmt.Sprintf("No such intake address <%s>: each account's address (name+token@...) is on its account page and printed by `tillroll account show`", to))
+		return smtpErr(550, smtp.EnhancedCode{5, 1, 1}, fmt.Sprintf("No such intake address <%s>: each account's and user's address (name+token@...) is on the web app's account page and printed by `tillroll account show` or `tillroll user show`", to))
 	}
 	if err != nil {
 		x.s.cfg.Logger.Error("smtp recipient lookup", "err", err)
 		return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "Cannot look up the recipient now: try again later")
 	}
-	if x.user != "" && x.user != a.Username && !x.allowed {
-		return smtpErr(550, smtp.EnhancedCode{5, 7, 1}, fmt.Sprintf("Logged in as %s: <%s> belongs to another account", x.user, to))
+	own := (x.user != "" && x.user == target.Account) || (x.rsUser != "" && x.rsUser == target.User)
+	if (x.user != "" || x.rsUser != "") && !own && !x.allowed {
+		return smtpErr(550, smtp.EnhancedCode{5, 7, 1}, fmt.Sprintf("Logged in as %s: <%s> belongs to someone else", x.user+x.rsUser, to))
 	}
-	for _, have := range x.accounts {
-		if have == a.Username {
+	for _, have := range x.targets {
+		if have == target {
 			return nil
 		}
 	}
-	x.accounts = append(x.accounts, a.Username)
+	x.targets = append(x.targets, target)
 	return nil
 }
 
@@ -239,12 +247,17 @@ func (x *session) Data(r io.Reader) error {
 		if errors.As(err, &se) {
 			return se
 		}
+		if errors.Is(err, smtp.ErrTooLongLine) {
+			// The same bytes sent again would fail again: refuse for good.
+			return smtpErr(500, smtp.EnhancedCode{5, 5, 2}, "A line of the message is too long (RFC 5321 allows 1000 bytes): the sender must wrap it, as base64 and quoted-printable do")
+		}
 		x.s.cfg.Logger.Error("smtp spool", "err", err)
 		return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "Cannot store the message now: try again later")
 	}
 	defer m.Close()
-	for _, acct := range x.accounts {
-		res, err := x.s.t.TakeMail(acct, "smtp", m)
+	for _, to := range x.targets {
+		acct := to.Name()
+		res, err := x.s.t.TakeMailFor(to, "smtp", m)
 		if IsRefusal(err) {
 			x.s.cfg.Logger.Info("smtp message refused", "remote", x.ip, "account", acct, "reason", err)
 			return smtpErr(554, smtp.EnhancedCode{5, 6, 0}, "Message refused: "+err.Error())
@@ -257,12 +270,12 @@ func (x *session) Data(r io.Reader) error {
 			x.s.cfg.Logger.Error("smtp message not stored", "remote", x.ip, "account", acct, "err", err)
 			return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "Cannot store the message now: try again later")
 		}
-		x.s.cfg.Logger.Info("smtp message taken in", "remote", x.ip, "from", x.from, "account", acct, "documents", len(res.Documents), "duplicate", res.Duplicate, "message_id", res.MessageID)
+		x.s.cfg.Logger.Info("smtp message taken in", "remote", x.ip, "from", x.from, "account", acct, "documents", len(res.Documents), "receipts", len(res.Receipts), "duplicate", res.Duplicate, "message_id", res.MessageID)
 	}
 	return nil
 }
 
-func (x *session) Reset() { x.from, x.accounts = "", nil }
+func (x *session) Reset() { x.from, x.targets = "", nil }
 
 func (x *session) Logout() error { return nil }
 

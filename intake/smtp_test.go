@@ -470,3 +470,103 @@ func TestSMTPAcknowledgedIsCommitted(t *testing.T) {
 		t.Fatalf("queued jobs %d (%v), want 1", n, err)
 	}
 }
+
+// A receipts-service user's intake address: each document of the mail
+// becomes one of the user's receipts (an uploaded image and a receipt
+// naming it, queued for OCR), committed before the 250. The user here
+// has the same name as the account "shop": the two addresses differ and
+// each reaches only its own owner.
+func TestSMTPUserReceipts(t *testing.T) {
+	b := startBox(t, SMTPConfig{})
+	const pass = "user-password-1"
+	if _, err := b.st.CreateUser(store.NewUser{Name: "shop", Password: pass}); err != nil {
+		t.Fatal(err)
+	}
+	userTo := b.st.UserIntakeLocal("shop") + "@scanner.example" // any domain
+	if strings.EqualFold(strings.SplitN(userTo, "@", 2)[0], strings.SplitN(b.to, "@", 2)[0]) {
+		t.Fatalf("user and account share the address %s", userTo)
+	}
+	jpg := fixture.JPEG(fixture.Sample(), fixture.Options{Width: 300})
+	msg := buildMail(t, "receipts-1@example.com", "Receipts", "two receipts",
+		attachment{name: "till.jpg", mediaType: "image/jpeg", data: jpg},
+		attachment{name: "invoice.pdf", mediaType: "application/pdf", data: testPDF()})
+
+	c := b.client(t, sasl.NewPlainClient("", "shop", pass)) // the user's password, not the account's
+	if err := send(c, userTo, msg); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	if err := send(c, userTo, msg); err != nil { // a retry after a lost 250
+		t.Fatalf("resend: %v", err)
+	}
+	// Logged in as the user, the account's address is someone else's.
+	var se *smtp.SMTPError
+	if err := send(c, b.to, msg); !errors.As(err, &se) || se.Code != 550 || se.EnhancedCode != (smtp.EnhancedCode{5, 7, 1}) {
+		t.Fatalf("user to the account's address: %v", err)
+	}
+	c.Close()
+	ca := b.client(t, sasl.NewPlainClient("", "shop", b.creds.Password))
+	if err := send(ca, userTo, msg); !errors.As(err, &se) || se.Code != 550 {
+		t.Fatalf("account to the user's address: %v", err)
+	}
+	wrong := "shop+" + strings.Repeat("z", 8) + "@tillroll.local"
+	if err := send(ca, wrong, msg); !errors.As(err, &se) || se.Code != 550 || se.EnhancedCode != (smtp.EnhancedCode{5, 1, 1}) {
+		t.Fatalf("wrong token: %v", err)
+	}
+	// A line too long for SMTP is refused for good (the same bytes would
+	// fail again), not put off with a 451 for ever.
+	long := []byte("Subject: x\r\nMessage-Id: <long@example.com>\r\n\r\n" + strings.Repeat("A", 5000) + "\r\n")
+	if err := send(ca, b.to, long); !errors.As(err, &se) || se.Code != 500 {
+		t.Fatalf("a 5000-byte line: %v, want 500", err)
+	}
+	ca.Close()
+
+	// Acknowledged means committed: read it back from the reopened file.
+	b.stop()
+	if err := b.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(b.dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.st = st
+	list, _, err := st.UserReceipts("shop", "", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 {
+		t.Fatalf("%d receipts, want 2 (one per document, the resent mail not again)", len(list))
+	}
+	kinds := map[string]bool{}
+	for _, r := range list {
+		if r.Status != "OCR" || len(r.Links) != 1 || len(r.Images) != 1 || len(r.DocIDs) != 1 {
+			t.Fatalf("receipt %+v", r)
+		}
+		if r.Source == nil || r.Source.Via != "smtp" || r.Source.MessageID != "receipts-1@example.com" {
+			t.Errorf("receipt source %+v", r.Source)
+		}
+		img, err := st.ReceiptImage(r.Images[0])
+		if err != nil || img.User != "shop" {
+			t.Fatalf("image %s: %+v %v", r.Images[0], img, err)
+		}
+		if want := store.ImageLinkPath + img.Token + "."; !strings.HasPrefix(r.Links[0], want) {
+			t.Errorf("link %q, want %s...", r.Links[0], want)
+		}
+		d, err := st.Document(r.DocIDs[0])
+		if err != nil || d.Account != store.ReceiptsAccount || d.Path != img.Path {
+			t.Fatalf("document of receipt: %+v %v", d, err)
+		}
+		kinds[d.Kind] = true
+	}
+	if !kinds["jpeg"] || !kinds["pdf"] {
+		t.Errorf("kinds %v", kinds)
+	}
+	for _, d := range documents(t, st) {
+		if d.Account == "shop" {
+			t.Errorf("the account got document %s from the user's mail", d.Key)
+		}
+	}
+	if n, err := st.QueueDepth(); err != nil || n != 2 {
+		t.Fatalf("queued jobs %d (%v), want 2", n, err)
+	}
+}

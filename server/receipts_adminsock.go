@@ -22,6 +22,24 @@ type UserView struct {
 	Name       string `json:"name"`
 	Role       string `json:"role"`
 	RetailerID string `json:"retailer_id,omitempty"`
+	// IntakeLocal is the local part of the user's intake address (only
+	// `tillroll user show` asks for it; the command adds the mail domain).
+	IntakeLocal string `json:"intake_local,omitempty"`
+}
+
+// UserShowStore is what `tillroll user show` needs of the store.
+type UserShowStore interface {
+	User(name string) (store.User, error)
+	UserIntakeLocal(name string) string
+}
+
+// ShowUser is the user's view, with the intake address's local part.
+func ShowUser(st UserShowStore, name string) (UserView, error) {
+	u, err := st.User(name)
+	if err != nil {
+		return UserView{}, err
+	}
+	return UserView{Name: u.Name, Role: u.Role, RetailerID: u.RetailerID, IntakeLocal: st.UserIntakeLocal(u.Name)}, nil
 }
 
 // ImportResult answers an import.
@@ -35,6 +53,15 @@ func adminReceiptRoutes(e *echo.Echo, st any) {
 	rs, ok := st.(ReceiptsAdminStore)
 	if !ok {
 		return
+	}
+	if us, ok := st.(UserShowStore); ok {
+		e.GET("/users/:name", func(c *echo.Context) error {
+			v, err := ShowUser(us, c.Param("name"))
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, v)
+		})
 	}
 	e.POST("/users", func(c *echo.Context) error {
 		var req store.NewUser

@@ -109,7 +109,7 @@ func (a *receiptsAPI) retailerList(c *echo.Context) error {
 	out := []retailerListItem{}
 	for _, r := range list {
 		it := retailerListItem{
-			ID: r.UUID, Image: r.Links, UploadedAt: millis(r.Created), Products: len(r.Analysis.Items),
+			ID: r.UUID, Image: absLinks(c, r.Links), UploadedAt: millis(r.Created), Products: len(r.Analysis.Items),
 			Recognised: r.Analysis.Recognised(), Status: string(r.Status), Retailer: r.RetailerID, User: r.User,
 		}
 		if !r.Analysis.Issued.IsZero() {
@@ -159,7 +159,7 @@ func (a *receiptsAPI) retailerReceipt(c *echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"analyzed": map[string]any{
-			"analyzed_receipt":                       analyzedReceipt(r, loc),
+			"analyzed_receipt":                       analyzedReceipt(c, r, loc),
 			"chunk_id":                               "urn:tillroll:user:" + r.User + "@receipts",
 			"limits":                                 map[string]string{"from_ts": lim.From.Format(tsPlain), "to_ts": lim.To.Format(tsPlain), "limit_coins": lim.Limit.String(), "sum_coins": lim.Sum.String()},
 			"non_partner_brand_product_coins":        r.NonPartnerCoins,
@@ -167,7 +167,7 @@ func (a *receiptsAPI) retailerReceipt(c *echo.Context) error {
 			"partner_brand_product_coins":            r.PartnerCoins,
 			"partner_brand_product_coins_earned":     r.PartnerEarned,
 			"pending_coins":                          r.PendingCoins().String(),
-			"receipt":                                receiptRecord(r, ret),
+			"receipt":                                receiptRecord(c, r, ret),
 		},
 		"ocr": map[string]any{},
 	})
@@ -182,7 +182,7 @@ type price struct {
 	Value    float64 `json:"value"`
 }
 
-func analyzedReceipt(r store.Receipt, loc *time.Location) any {
+func analyzedReceipt(c *echo.Context, r store.Receipt, loc *time.Location) any {
 	an := r.Analysis
 	if !an.OCRDone {
 		return nil
@@ -199,7 +199,7 @@ func analyzedReceipt(r store.Receipt, loc *time.Location) any {
 	out := map[string]any{
 		"accuracy_rate": an.AccuracyRate,
 		"data": map[string]any{
-			"computed_total": an.ComputedTotal, "links": r.Links, "prices": prices, "store": r.RetailerID,
+			"computed_total": an.ComputedTotal, "links": absLinks(c, r.Links), "prices": prices, "store": r.RetailerID,
 			"tax": an.Tax, "total": an.Total, "ts": millis(r.Updated),
 		},
 		"id":                fmt.Sprintf("urn:tillroll:user:%s@analyzed_receipts@%s", r.User, r.UUID),
@@ -236,12 +236,12 @@ func analyzedReceipt(r store.Receipt, loc *time.Location) any {
 	return out
 }
 
-func receiptRecord(r store.Receipt, ret store.Retailer) map[string]any {
+func receiptRecord(c *echo.Context, r store.Receipt, ret store.Retailer) map[string]any {
 	an := r.Analysis
 	out := map[string]any{
 		"accuracy": r.Accuracy, "client_ip": r.ClientIP, "country_iso": r.CountryISO, "hash": an.OCRHash,
 		"latitude": r.Latitude, "location_name": r.LocationName, "longitude": r.Longitude,
-		"ocr_done": an.OCRDone, "ocr_status": an.OCRStatus, "receipt": r.Links, "receipt_id": r.UUID,
+		"ocr_done": an.OCRDone, "ocr_status": an.OCRStatus, "receipt": absLinks(c, r.Links), "receipt_id": r.UUID,
 		"retailer_id": r.RetailerID, "retailer_name": ret.Name, "status": r.Status.Code(), "store_id": r.StoreID,
 		"ts": millis(r.Created), "updated_at": r.Updated.UTC().Format(tsPlain),
 		"issued_at": nil, "postcode": nil, "receipt_code": nil, "tax": nil, "total": float64(an.TotalCents) / 100,

@@ -62,6 +62,10 @@ type ReceiptsConfig struct {
 	LinkHosts []string
 	// Now is the clock of login limits (default time.Now).
 	Now func() time.Time
+	// IntakeAddress is a user's address at the built-in mail server, whose
+	// mail becomes the user's receipts (GET /user/intake); nil when the mail
+	// server is off.
+	IntakeAddress func(user string) string
 	// Logins checks passwords; share one with the web app so both count
 	// the same failures (nil makes one from Store, TicketTTL and Now).
 	Logins *Logins
@@ -115,6 +119,7 @@ func (s *Server) receiptRoutes(e *echo.Echo) {
 	u.GET("/user/actions", a.actions)
 	u.POST("/user/search", a.search, small)
 	u.GET("/retailers", a.retailerNames)
+	u.GET("/user/intake", a.intakeAddress) // Tillroll's own: the user's intake address
 
 	// The retailer's staff ("system" users) and admins.
 	r := u.Group("/retailer/:retailer_id", staffOnly)

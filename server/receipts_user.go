@@ -21,7 +21,7 @@ import (
 // imageField is the multipart field of POST /user/receipt/image.
 const imageField = "image"
 
-const imagePath = "/receipts-service/image/"
+const imagePath = store.ImageLinkPath
 
 // uploadImage is POST /receipts-service/user/receipt/image: the image is
 // kept on this box and its link given back, for the receipt to name.
@@ -207,7 +207,7 @@ func (a *receiptsAPI) listReceipts(c *echo.Context) error {
 	for _, r := range list {
 		out.Receipts = append(out.Receipts, receiptListItem{
 			Accuracy: r.Accuracy, ClientIP: r.ClientIP, Latitude: r.Latitude, LocationName: r.LocationName,
-			Longitude: r.Longitude, Receipt: r.Links, ReceiptID: r.UUID, StoreID: r.StoreID, TS: millis(r.Created),
+			Longitude: r.Longitude, Receipt: absLinks(c, r.Links), ReceiptID: r.UUID, StoreID: r.StoreID, TS: millis(r.Created),
 		})
 	}
 	if next != "" {
@@ -369,14 +369,14 @@ func (a *receiptsAPI) search(c *echo.Context) error {
 	names := a.retailerNameMap()
 	out := []searchItem{}
 	for _, r := range list {
-		out = append(out, a.searchItem(r, names))
+		out = append(out, a.searchItem(c, r, names))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"receipts": out, "total": total})
 }
 
-func (a *receiptsAPI) searchItem(r store.Receipt, names map[string]string) searchItem {
+func (a *receiptsAPI) searchItem(c *echo.Context, r store.Receipt, names map[string]string) searchItem {
 	it := searchItem{
-		ID: r.UUID, Images: r.Links, TS: millis(r.Created), UpdatedAt: millis(r.Updated), Status: string(r.Status),
+		ID: r.UUID, Images: absLinks(c, r.Links), TS: millis(r.Created), UpdatedAt: millis(r.Updated), Status: string(r.Status),
 		RetailerID: r.RetailerID, RetailerName: names[r.RetailerID], Country: r.CountryISO,
 		RecognizedItems: r.Analysis.Recognised(), UnrecognizedItems: r.Analysis.Unmatched(),
 		NonPartnerBrandProductCoins: r.NonPartnerCoins, NonPartnerBrandProductCoinsEarned: r.NonPartnerEarned,
@@ -486,7 +486,7 @@ func (a *receiptsAPI) getReceipt(c *echo.Context) error {
 		searchItem
 		Total *string    `json:"total"`
 		Items []userItem `json:"items"`
-	}{a.searchItem(r, a.retailerNameMap()), nilIfEmpty(r.Analysis.Total), items})
+	}{a.searchItem(c, r, a.retailerNameMap()), nilIfEmpty(r.Analysis.Total), items})
 }
 
 func nilIfEmpty(s string) *string {
@@ -494,4 +494,28 @@ func nilIfEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// absLinks gives a receipt's links as clients expect them, absolute: a
+// receipt that came by mail names its image by its path on this box
+// (store.ImageLinkPath...), made a link to the host the call was made on,
+// as the upload's answer is.
+func absLinks(c *echo.Context, links []string) []string {
+	out := make([]string, len(links))
+	for i, l := range links {
+		if strings.HasPrefix(l, "/") {
+			l = c.Scheme() + "://" + c.Request().Host + l
+		}
+		out[i] = l
+	}
+	return out
+}
+
+// intakeAddress is GET /receipts-service/user/intake: the address whose
+// mail becomes the user's receipts (not in the reference: Tillroll's own).
+func (a *receiptsAPI) intakeAddress(c *echo.Context) error {
+	if a.cfg.IntakeAddress == nil {
+		return errorf(http.StatusNotFound, "the mail server is off (tillroll serve --smtp-listen)")
+	}
+	return c.JSON(http.StatusOK, map[string]string{"address": a.cfg.IntakeAddress(currentUser(c).Name)})
 }

@@ -48,6 +48,7 @@ type Receipt struct {
 	Images       []string `json:"images,omitempty"` // tokens of the links that are images on this box
 	ImageSHA     []string `json:"image_sha,omitempty"`
 	DocIDs       []uint64 `json:"doc_ids,omitempty"`
+	Source       *Source  `json:"source,omitempty"` // the mail it came from (nil for the API and the web app)
 
 	Status         receipts.Status   `json:"status"`
 	RetailerID     string            `json:"retailer_id,omitempty"`
@@ -83,16 +84,20 @@ func (s *Store) SaveReceiptImage(user string, f StoredFile, kind string) (Receip
 		return ReceiptImage{}, err
 	}
 	img := ReceiptImage{Token: token, User: user, Path: f.Path, SHA256: f.SHA256, Kind: kind, Size: f.Size, Created: s.now().UTC()}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		if err := s.charge(tx, user, f.Size); err != nil {
-			return err
-		}
-		return putJSON(tx.Bucket(bucketReceiptImages), []byte(token), img)
-	})
+	err = s.db.Update(func(tx *bolt.Tx) error { return s.putReceiptImage(tx, img) })
 	if err != nil {
 		return ReceiptImage{}, err
 	}
 	return img, nil
+}
+
+// putReceiptImage records an image and charges its size to its user: the
+// first step of a receipt, for the API's upload and a mail's attachment.
+func (s *Store) putReceiptImage(tx *bolt.Tx, img ReceiptImage) error {
+	if err := s.charge(tx, img.User, img.Size); err != nil {
+		return err
+	}
+	return putJSON(tx.Bucket(bucketReceiptImages), []byte(img.Token), img)
 }
 
 // ReceiptImage returns the image with that token.
@@ -121,6 +126,7 @@ type NewReceipt struct {
 	ClientIP     string
 	Links        []string
 	Images       []string
+	Source       *Source // the mail a receipt came from (nil for the API and the web app)
 }
 
 // CreateReceipt records a receipt and queues an OCR job for each of its
@@ -131,59 +137,70 @@ func (s *Store) CreateReceipt(in NewReceipt) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, err
 	}
-	now := s.now().UTC()
+	var r Receipt
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		r, err = createReceipt(tx, in, uuid, s.now().UTC())
+		return err
+	})
+	if err != nil {
+		return Receipt{}, err
+	}
+	return r, nil
+}
+
+// createReceipt is CreateReceipt's transaction, which a mail's receipts
+// (CreateIntakeReceipts) share.
+func createReceipt(tx *bolt.Tx, in NewReceipt, uuid string, now time.Time) (Receipt, error) {
 	r := Receipt{
 		UUID: uuid, User: in.User, Accuracy: in.Accuracy, Latitude: in.Latitude, Longitude: in.Longitude,
 		StoreID: in.StoreID, LocationName: in.LocationName, CountryISO: in.CountryISO, ClientIP: in.ClientIP,
-		Links: in.Links, Status: receipts.Initial, Created: now, Updated: now,
+		Links: in.Links, Source: in.Source, Status: receipts.Initial, Created: now, Updated: now,
 		PartnerCoins: receipts.Units(0), NonPartnerCoins: receipts.Units(0),
 		PartnerEarned: receipts.Units(0), NonPartnerEarned: receipts.Units(0),
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketUsers).Get([]byte(in.User)) == nil {
-			return fmt.Errorf("user %q: %w", in.User, ErrNotFound)
-		}
-		if err := ensureReceiptsAccount(tx, now); err != nil {
-			return err
-		}
-		id, err := tx.Bucket(bucketReceipts).NextSequence()
-		if err != nil {
-			return fmt.Errorf("next id: %w", err)
-		}
-		r.ID = id
-		for _, token := range in.Images {
-			var img ReceiptImage
-			if err := getJSON(tx.Bucket(bucketReceiptImages), []byte(token), &img); err != nil || img.User != in.User {
-				return fmt.Errorf("%w: image %s is not one of yours", ErrInvalid, token)
-			}
-			d, err := queueDocument(tx, img, now)
-			if err != nil {
-				return err
-			}
-			r.Images = append(r.Images, token)
-			r.ImageSHA = append(r.ImageSHA, img.SHA256)
-			r.DocIDs = append(r.DocIDs, d)
-			if err := tx.Bucket(bucketReceiptsByDoc).Put(itob(d), itob(id)); err != nil {
-				return fmt.Errorf("index document: %w", err)
-			}
-		}
-		if len(r.DocIDs) > 0 {
-			if err := receipts.Check(r.Status, receipts.OCR, receipts.BySystem); err != nil {
-				return err
-			}
-			r.Status = receipts.OCR
-		}
-		if err := tx.Bucket(bucketReceiptsByUUID).Put([]byte(r.UUID), itob(id)); err != nil {
-			return fmt.Errorf("index uuid: %w", err)
-		}
-		for _, sha := range r.ImageSHA {
-			if err := tx.Bucket(bucketReceiptsByImage).Put(pairKey(sha, id), nil); err != nil {
-				return fmt.Errorf("index image: %w", err)
-			}
-		}
-		return putReceipt(tx, nil, &r)
-	})
+	if tx.Bucket(bucketUsers).Get([]byte(in.User)) == nil {
+		return Receipt{}, fmt.Errorf("user %q: %w", in.User, ErrNotFound)
+	}
+	if err := ensureReceiptsAccount(tx, now); err != nil {
+		return Receipt{}, err
+	}
+	id, err := tx.Bucket(bucketReceipts).NextSequence()
 	if err != nil {
+		return Receipt{}, fmt.Errorf("next id: %w", err)
+	}
+	r.ID = id
+	for _, token := range in.Images {
+		var img ReceiptImage
+		if err := getJSON(tx.Bucket(bucketReceiptImages), []byte(token), &img); err != nil || img.User != in.User {
+			return Receipt{}, fmt.Errorf("%w: image %s is not one of yours", ErrInvalid, token)
+		}
+		d, err := queueDocument(tx, img, in.Source, now)
+		if err != nil {
+			return Receipt{}, err
+		}
+		r.Images = append(r.Images, token)
+		r.ImageSHA = append(r.ImageSHA, img.SHA256)
+		r.DocIDs = append(r.DocIDs, d)
+		if err := tx.Bucket(bucketReceiptsByDoc).Put(itob(d), itob(id)); err != nil {
+			return Receipt{}, fmt.Errorf("index document: %w", err)
+		}
+	}
+	if len(r.DocIDs) > 0 {
+		if err := receipts.Check(r.Status, receipts.OCR, receipts.BySystem); err != nil {
+			return Receipt{}, err
+		}
+		r.Status = receipts.OCR
+	}
+	if err := tx.Bucket(bucketReceiptsByUUID).Put([]byte(r.UUID), itob(id)); err != nil {
+		return Receipt{}, fmt.Errorf("index uuid: %w", err)
+	}
+	for _, sha := range r.ImageSHA {
+		if err := tx.Bucket(bucketReceiptsByImage).Put(pairKey(sha, id), nil); err != nil {
+			return Receipt{}, fmt.Errorf("index image: %w", err)
+		}
+	}
+	if err := putReceipt(tx, nil, &r); err != nil {
 		return Receipt{}, err
 	}
 	return r, nil
@@ -200,10 +217,10 @@ func ensureReceiptsAccount(tx *bolt.Tx, now time.Time) error {
 
 // queueDocument records an image as a document of the internal account
 // and queues its OCR job: what CreateDocument does for an upload.
-func queueDocument(tx *bolt.Tx, img ReceiptImage, now time.Time) (uint64, error) {
+func queueDocument(tx *bolt.Tx, img ReceiptImage, src *Source, now time.Time) (uint64, error) {
 	d := Document{
 		Account: ReceiptsAccount, FileName: img.Token, Path: img.Path, SHA256: img.SHA256,
-		Kind: img.Kind, Status: capture.StatusPending, Created: now, Updated: now,
+		Kind: img.Kind, Status: capture.StatusPending, Source: src, Created: now, Updated: now,
 	}
 	if err := insertDocument(tx, &d, img.Token); err != nil {
 		return 0, err

@@ -36,6 +36,9 @@ type accountData struct {
 	Webhook string // the webhook field's value
 	Invalid string // the field an error is about: email, webhook, confirm
 	Intake  string // the address scanners mail documents to ("" when the mail server is off)
+	// ReceiptsIntake is the user's own address, whose mail becomes the
+	// user's receipts ("" when the mail server is off).
+	ReceiptsIntake string
 }
 
 // registerAccount adds the account page's routes to the signed-in group.
@@ -73,6 +76,9 @@ func (w *Web) accountPage(c *echo.Context) error {
 func (w *Web) showAccount(c *echo.Context, v accountView) error {
 	u, ticket, _ := w.currentSession(c)
 	d := accountData{Creds: v.creds, Invalid: v.invalid, BaseURL: c.Scheme() + "://" + c.Request().Host}
+	if w.cfg.UserIntakeAddress != nil {
+		d.ReceiptsIntake = w.cfg.UserIntakeAddress(u.Name)
+	}
 	a, err := w.cfg.Store.Account(u.Name)
 	switch {
 	case err == nil:

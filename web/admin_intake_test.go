@@ -86,7 +86,8 @@ func TestIntakePages(t *testing.T) {
 	pool := pipeline.NewPool(st, pipeline.Options{Workers: 1})
 	logins := server.NewLogins(st, time.Hour, nil)
 	w := web.New(web.Config{DataDir: dir, Version: "test", Store: st, Logins: logins, Analyzer: an, Queue: pool, Intake: pages,
-		IntakeAddress: func(u string) string { return intake.Address(st, u, "tillroll.local") }})
+		IntakeAddress:     func(u string) string { return intake.Address(st, u, "tillroll.local") },
+		UserIntakeAddress: func(u string) string { return st.UserIntakeLocal(u) + "@tillroll.local" }})
 	srv := server.New(st, pool, server.Config{Web: w.Register, Receipts: &server.ReceiptsConfig{Store: st, Analyzer: an, Logins: logins}})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
@@ -97,8 +98,19 @@ func TestIntakePages(t *testing.T) {
 	if _, body := shop.do(http.MethodGet, "/account", "", nil); !strings.Contains(body, `<code id="intake-address">`+strings.ReplaceAll(intake.Address(st, "shop", "tillroll.local"), "+", "&#43;")+`</code>`) {
 		t.Fatalf("the account page lacks the intake address:\n%s", body)
 	}
+	// Each user sees the address whose mail becomes the user's receipts
+	// (alice has no capture account, so only that one).
 	alice := newClient(t, ts.URL)
 	alice.signIn("alice", "alice-password")
+	for _, x := range []struct {
+		c    *client
+		name string
+	}{{shop, "shop"}, {alice, "alice"}} {
+		want := `<code id="receipts-intake-address">` + x.name + "&#43;" + st.UserIntakeToken(x.name) + "@tillroll.local</code>"
+		if _, body := x.c.do(http.MethodGet, "/account", "", nil); !strings.Contains(body, want) {
+			t.Fatalf("%s's account page lacks %s:\n%s", x.name, want, body)
+		}
+	}
 	if resp, _ := alice.do(http.MethodGet, "/admin/intake", "", nil); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("a user on /admin/intake: %d", resp.StatusCode)
 	}

@@ -17,7 +17,7 @@ import (
 
 // imagePath is where the receipts service serves uploaded receipt images
 // (capability links: 128 random bits each).
-const imagePath = "/receipts-service/image/"
+const imagePath = store.ImageLinkPath
 
 type receiptImage struct {
 	URL     string

@@ -104,6 +104,9 @@ type Config struct {
 	// IntakeAddress is an account's address at the built-in mail server
 	// (package intake); nil when the mail server is off.
 	IntakeAddress func(username string) string
+	// UserIntakeAddress is a receipts-service user's address there, whose
+	// mail becomes the user's receipts; nil when the mail server is off.
+	UserIntakeAddress func(user string) string
 	// Intake serves the admin's intake page (admin_intake.go); nil serves none.
 	Intake *IntakePages
 	// Reader says how documents are read (Tesseract, and whether the
