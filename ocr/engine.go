@@ -51,12 +51,17 @@ type LineReader interface {
 // concurrent use: each OCR worker owns one, made once and closed on
 // shutdown.
 type Engine struct {
-	tess   *gosseract.Client
+	tess *gosseract.Client
+	// langs are tess's languages joined by "+"; view marks an engine
+	// made by InLanguage, which closes nothing.
+	langs  string
+	view   bool
 	lim    Limits
 	detect []string
 	keep   bool
 	// other holds a Tesseract instance per detected language, made when
-	// the first page in that language comes.
+	// the first page in that language comes, and per language setting
+	// asked of InLanguage (keyed "deu+eng").
 	other  map[string]*gosseract.Client
 	second LineReader
 	reread func(Page) []Span
@@ -71,7 +76,11 @@ func NewEngine(opt Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{tess: c, lim: opt.Limits, detect: opt.Detect, keep: opt.KeepPage, other: map[string]*gosseract.Client{},
+	langs := strings.Join(opt.Languages, "+")
+	if langs == "" {
+		langs = "eng"
+	}
+	e := &Engine{tess: c, langs: langs, lim: opt.Limits, detect: opt.Detect, keep: opt.KeepPage, other: map[string]*gosseract.Client{},
 		second: opt.Second, reread: opt.Reread}
 	// Initialise now, on a blank page, so a missing language file is an
 	// error at start-up and not on the first document.
@@ -128,7 +137,7 @@ func initClient(c *gosseract.Client) error {
 
 // Close frees the Tesseract instances.
 func (e *Engine) Close() error {
-	if e.tess == nil {
+	if e.tess == nil || e.view {
 		return nil
 	}
 	err := e.tess.Close()
