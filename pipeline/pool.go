@@ -277,7 +277,7 @@ func (p *Pool) process(ctx context.Context, w Worker, d store.Document) (Outcome
 	if path, err = filepath.Abs(path); err != nil { // a worker's working directory is its own
 		return Outcome{}, fmt.Errorf("stored file: %w", err)
 	}
-	return w.Read(ctx, Job{DocID: d.ID, Path: path, Want: Want{Created: d.Created, DocType: d.DocType, PageStart: d.PageStart, PageEnd: d.PageEnd}})
+	return w.Read(ctx, Job{DocID: d.ID, Path: path, Want: Want{Created: d.Created, DocType: d.DocType, PageStart: d.PageStart, PageEnd: d.PageEnd, Lang: d.Lang}})
 }
 
 var errInternal = errors.New("internal error")
@@ -287,7 +287,7 @@ func permanent(err error) bool {
 	if re := (*ReadError)(nil); errors.As(err, &re) {
 		return re.Permanent
 	}
-	for _, target := range []error{ocr.ErrUnsupported, ocr.ErrTooLarge, ocr.ErrCorrupt, ocr.ErrEmpty, os.ErrNotExist, errInternal, store.ErrInvalid, einvoice.ErrMalformed, einvoice.ErrAttachment} {
+	for _, target := range []error{ocr.ErrLanguage, ocr.ErrUnsupported, ocr.ErrTooLarge, ocr.ErrCorrupt, ocr.ErrEmpty, os.ErrNotExist, errInternal, store.ErrInvalid, einvoice.ErrMalformed, einvoice.ErrAttachment} {
 		if errors.Is(err, target) {
 			return true
 		}

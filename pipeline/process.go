@@ -58,6 +58,17 @@ type Want struct {
 	// PageStart and PageEnd (1-based, inclusive; 0 for open) are the pages
 	// of a PDF that count.
 	PageStart, PageEnd int
+	// Lang is the OCR language setting chosen for the document (by its
+	// account or its upload: ocr.CheckLanguages); "" reads with the
+	// reader's own.
+	Lang string `json:",omitempty"`
+}
+
+// LanguageReader is a Reader that can read in another language setting
+// than its own (*ocr.Engine is one). The engine it returns is a view of
+// the reader's: the caller does not close it.
+type LanguageReader interface {
+	InLanguage(setting string) (*ocr.Engine, error)
 }
 
 // ProcessAs is Process for what the client asked.
@@ -66,6 +77,13 @@ func ProcessAs(ctx context.Context, r Reader, path string, w Want) (res capture.
 		return capture.Result{}, "", err // about the content, without the path: it becomes the Reason
 	} else if inv != nil {
 		return processEInvoice(ctx, r, path, inv, w.Created)
+	}
+	if lr, ok := r.(LanguageReader); ok && w.Lang != "" {
+		v, err := lr.InLanguage(w.Lang)
+		if err != nil {
+			return capture.Result{}, "", fmt.Errorf("read %s: %w", path, err)
+		}
+		r = v
 	}
 	read := func(pass ocr.Pass) (ocr.Document, error) {
 		if pr, ok := r.(PageReader); ok && (w.PageStart > 0 || w.PageEnd > 0) {

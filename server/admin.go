@@ -111,6 +111,7 @@ func ServeAdmin(ctx context.Context, ln net.Listener, st AdminStore) error {
 	})
 	adminReceiptRoutes(e, st)
 	adminAccountShow(e, st)
+	adminAccountLang(e, st)
 	// GET /backup streams a hot backup (see store.Backup). The client reads
 	// it through to the end: a backup cut short by an error is refused there.
 	e.GET("/backup", func(c *echo.Context) error {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"tillroll/ocr"
 	"tillroll/store"
 )
 
@@ -25,7 +26,7 @@ var DocTypes = []string{
 
 // submitFields are the parameters of a submit, read from the query and
 // from the multipart form's text fields (a form field wins).
-var submitFields = []string{"doctype", "webhook_url", "auth_token", "ID", "subaccount", "page_start", "page_end", "url"}
+var submitFields = []string{"doctype", "webhook_url", "auth_token", "ID", "subaccount", "page_start", "page_end", "url", "lang"}
 
 var subaccountRE = regexp.MustCompile(`^[A-Za-z0-9-]{1,50}$`)
 
@@ -74,6 +75,11 @@ func (p submitParams) submission() (store.Submission, error) {
 		sub.RefID = v
 	}
 	var err error
+	if v := p["lang"]; v != "" {
+		if sub.Lang, err = ocr.CheckLanguages(v); err != nil {
+			return sub, errorf(http.StatusBadRequest, "lang: "+strings.TrimPrefix(err.Error(), ocr.ErrLanguage.Error()+": "))
+		}
+	}
 	if sub.PageStart, err = pageParam(p, "page_start"); err != nil {
 		return sub, err
 	}

@@ -139,6 +139,9 @@ func (s *Server) receive(c *echo.Context, a store.Account) (store.Document, erro
 		cleanup()
 		return store.Document{}, err
 	}
+	if sub.Lang == "" {
+		sub.Lang = a.Lang // the account's choice, when the upload makes none
+	}
 	if !saved && params["url"] != "" {
 		file, kind, fileName, err = s.fetchURL(c.Request().Context(), params["url"])
 		if err != nil {

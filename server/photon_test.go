@@ -189,6 +189,8 @@ func TestPhotonSubmit(t *testing.T) {
 		{"page_end before page_start", "/api/pro", url.Values{"page_start": {"3"}, "page_end": {"2"}}, pdf3, nil, "page_end must not be before page_start"},
 		{"page zero", "/api/pro", url.Values{"page_start": {"0"}}, pdf3, nil, "page_start must be a page number from 1"},
 		{"bad subaccount", "/api/pro", url.Values{"subaccount": {"north shop"}}, pdf3, nil, "subaccount must be 1-50"},
+		{"lang not installed", "/api/pro", url.Values{"lang": {"xx_none"}}, pdf3, nil, `lang: "xx_none" is not installed (installed: `},
+		{"lang as a path", "/api/v4", url.Values{"type": {"async"}}, img, map[string]string{"lang": "../eng"}, `lang: "../eng"`},
 		{"url host not allowed", "/api/pro", url.Values{"url": {"http://10.0.0.1/doc.pdf"}}, nil, nil, `"10.0.0.1" is not one`},
 		{"url redirects away", "/api/pro", url.Values{"url": {pe.files.URL + "/away"}}, nil, nil, "redirects to a host this box may not fetch from"},
 		{"url not found", "/api/pro", url.Values{"url": {pe.files.URL + "/none.pdf"}}, nil, nil, "answered 404"},

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
+
+	"tillroll/ocr"
 )
 
 // Account is a capture-API account. Its secrets are kept hashed; the secret
@@ -32,6 +34,10 @@ type Account struct {
 	// Quota is the account's storage quota for originals, in bytes:
 	// QuotaDefault (the server's --quota) or QuotaNone.
 	Quota int64 `json:"quota,omitempty"`
+	// Lang is the OCR language setting the account's documents are read
+	// in when an upload names none (ocr.CheckLanguages: "auto", "deu",
+	// "deu+eng"); "" is the server's --lang.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Credentials are an account's secrets in clear, shown once at creation.
@@ -212,6 +218,19 @@ func (s *Store) SetEmail(username, email string) error {
 		return err
 	}
 	return s.updateAccount(username, func(a *Account) { a.Email = email })
+}
+
+// SetLanguage sets (or, with "", clears) the account's OCR language
+// setting. The caller checks that its languages are installed
+// (ocr.CheckLanguages); the store keeps only a setting Tesseract could
+// take.
+func (s *Store) SetLanguage(username, setting string) error {
+	if setting != "" {
+		if _, _, err := ocr.ParseLanguages(setting); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+	}
+	return s.updateAccount(username, func(a *Account) { a.Lang = setting })
 }
 
 // updateAccount changes one account in one transaction.

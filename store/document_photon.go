@@ -31,6 +31,9 @@ type Submission struct {
 	PageEnd   int `json:"page_end,omitempty"`
 	// SourceURL is where the file was fetched from, when it was.
 	SourceURL string `json:"source_url,omitempty"`
+	// Lang is the OCR language setting the document is read in (the
+	// upload's lang, else its account's; "" for the server's own).
+	Lang string `json:"lang,omitempty"`
 }
 
 // DocPath names the document's original, as Photon's doc_path does: the
