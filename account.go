@@ -14,13 +14,14 @@ import (
 	"strconv"
 	"time"
 
+	"tillroll/ocr"
 	"tillroll/server"
 	"tillroll/store"
 )
 
 func runAccount(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: account create NAME --email ADDR, account webhook NAME URL, or account quota NAME [BYTES|default|none]", errUsage)
+		return fmt.Errorf("%w: account create NAME --email ADDR, account webhook NAME URL, account lang NAME SETTING, or account quota NAME [BYTES|default|none]", errUsage)
 	}
 	fs := newFlags("account "+args[0], stderr)
 	data := fs.String("data", "data", "data directory")
@@ -66,6 +67,25 @@ func runAccount(ctx context.Context, args []string, getenv func(string) string, 
 		}, func(c *http.Client) error {
 			return adminCall(ctx, c, http.MethodPut, "/accounts/"+name+"/webhook", server.WebhookRequest{WebhookURL: url}, nil)
 		})
+	case "lang":
+		if err := parseFlags(fs, args[1:], getenv); err != nil {
+			return err
+		}
+		if fs.NArg() != 2 {
+			return fmt.Errorf("%w: account lang NAME SETTING [--data DIR] (SETTING: auto, deu, deu+eng, ...; \"\" clears it)", errUsage)
+		}
+		name, setting := fs.Arg(0), fs.Arg(1)
+		if setting != "" {
+			var err error
+			if setting, err = ocr.CheckLanguages(setting); err != nil {
+				return fmt.Errorf("%w: %w", errUsage, err)
+			}
+		}
+		return withStore(ctx, *data, func(st *store.Store) error {
+			return st.SetLanguage(name, setting)
+		}, func(c *http.Client) error {
+			return adminCall(ctx, c, http.MethodPut, "/accounts/"+name+"/lang", server.LangRequest{Lang: setting}, nil)
+		})
 	case "show":
 		domain := fs.String("smtp-domain", "tillroll.local", "mail domain of the intake address, as given to serve")
 		if err := parseFlags(fs, args[1:], getenv); err != nil {
@@ -89,6 +109,9 @@ func runAccount(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintf(stdout, "account:        %s\nemail:          %s\n", v.Username, v.Email)
 		if v.WebhookURL != "" {
 			fmt.Fprintf(stdout, "webhook:        %s\n", v.WebhookURL)
+		}
+		if v.Lang != "" {
+			fmt.Fprintf(stdout, "OCR languages:  %s\n", v.Lang)
 		}
 		fmt.Fprintf(stdout, "intake address: %s@%s\n", v.IntakeLocal, *domain)
 		return nil

@@ -26,6 +26,7 @@ Usage:
   tillroll serve [flags]                          run the server (see tillroll serve -h)
   tillroll account create NAME --email ADDR       make a capture-API account, print its credentials once
   tillroll account webhook NAME URL               set (or with "" clear) an account's webhook URL
+  tillroll account lang NAME SETTING              set an account's OCR languages (auto, deu, deu+eng; "" clears)
   tillroll account show NAME                      print an account, with the intake address scanners mail to
   tillroll account quota NAME [BYTES|default|none] set an account's storage quota; print its usage
   tillroll user create NAME --password P [--role user|staff|admin] [--retailer ID]
