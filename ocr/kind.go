@@ -20,6 +20,21 @@ func (k Kind) Ext() string {
 	return string(k)
 }
 
+// MIME is the kind's media type, for serving a stored original.
+func (k Kind) MIME() string {
+	switch k {
+	case KindPDF:
+		return "application/pdf"
+	case KindJPEG:
+		return "image/jpeg"
+	case KindXML:
+		return "application/xml"
+	case "":
+		return "application/octet-stream"
+	}
+	return "image/" + string(k)
+}
+
 // Sniff tells a file's kind from its first bytes (at least SniffLen of
 // them where the file has that many), never from its name. It returns
 // ErrEmpty for no bytes and ErrUnsupported for anything that is not a PDF,

@@ -36,22 +36,23 @@ func (s *Server) captureUpdate(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.correct(c, func(r *capture.Result) error {
+	return s.correct(c, func(r *capture.Result, _ capture.Result) error {
 		return setKeys(r, fields, fixedKeys, "field")
 	})
 }
 
 // captureAddLineItem is POST /api/v4/update/line-items?photon_key=KEY (and
 // /api/v4/line-items) with the item's fields: a new line item, numbered
-// after the last.
+// after the last and after every line OCR read, so that the number of a
+// read line a correction deleted never comes back meaning another.
 func (s *Server) captureAddLineItem(c *echo.Context) error {
 	fields, err := jsonObject(c)
 	if err != nil {
 		return err
 	}
-	return s.correct(c, func(r *capture.Result) error {
+	return s.correct(c, func(r *capture.Result, read capture.Result) error {
 		it := capture.LineItem{Line: 1}
-		for _, li := range r.Line_Items {
+		for _, li := range append(slices.Clone(r.Line_Items), read.Line_Items...) {
 			it.Line = max(it.Line, li.Line+1)
 		}
 		if err := setKeys(&it, fields, lineItemFixed, "line item field"); err != nil {
@@ -69,7 +70,7 @@ func (s *Server) captureUpdateLineItem(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.correct(c, func(r *capture.Result) error {
+	return s.correct(c, func(r *capture.Result, _ capture.Result) error {
 		i, err := lineItemIndex(c, r)
 		if err != nil {
 			return err
@@ -80,7 +81,7 @@ func (s *Server) captureUpdateLineItem(c *echo.Context) error {
 
 // captureDeleteLineItem is DELETE /api/v4/update/line-items/:id?photon_key=.
 func (s *Server) captureDeleteLineItem(c *echo.Context) error {
-	return s.correct(c, func(r *capture.Result) error {
+	return s.correct(c, func(r *capture.Result, _ capture.Result) error {
 		i, err := lineItemIndex(c, r)
 		if err != nil {
 			return err
@@ -92,7 +93,7 @@ func (s *Server) captureDeleteLineItem(c *echo.Context) error {
 
 // correct applies a correction to the document named by ?photon_key= and
 // answers with the corrected data.
-func (s *Server) correct(c *echo.Context, apply func(*capture.Result) error) error {
+func (s *Server) correct(c *echo.Context, apply func(r *capture.Result, read capture.Result) error) error {
 	key := c.QueryParam("photon_key")
 	if key == "" {
 		return errorf(http.StatusBadRequest, "photon_key is required")

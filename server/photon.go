@@ -68,19 +68,7 @@ func (s *Server) downloadFile(c *echo.Context) error {
 	h.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set(echo.HeaderContentLength, strconv.FormatInt(d.Size, 10))
-	return c.Stream(http.StatusOK, contentType(ocr.Kind(d.Kind)), f)
-}
-
-func contentType(k ocr.Kind) string {
-	switch k {
-	case ocr.KindPDF:
-		return "application/pdf"
-	case ocr.KindJPEG:
-		return "image/jpeg"
-	case "":
-		return "application/octet-stream"
-	}
-	return "image/" + string(k)
+	return c.Stream(http.StatusOK, ocr.Kind(d.Kind).MIME(), f)
 }
 
 // deleteFile is DELETE /delete-file?doc_path=: the document and its

@@ -36,7 +36,7 @@ type Store interface {
 	DeleteDocument(account string, id uint64) error
 	Balance(account string, year int, month time.Month) (store.Balance, error)
 	CreateAccount(username, email string) (store.Credentials, error)
-	CorrectDocument(account, key string, correct func(*capture.Result) error) (store.Document, error)
+	CorrectDocument(account, key string, correct func(r *capture.Result, read capture.Result) error) (store.Document, error)
 }
 
 // Queue is what the handlers need of the OCR pool.

@@ -36,7 +36,7 @@ func read(t *testing.T, s *Store, account, docType string, r capture.Result) Doc
 // correct applies fields to the account's document as PUT /api/v4/update does.
 func correct(t *testing.T, s *Store, d Document, fields map[string]string, total float64) {
 	t.Helper()
-	_, err := s.CorrectDocument(d.Account, d.Key, func(r *capture.Result) error {
+	_, err := s.CorrectDocument(d.Account, d.Key, func(r *capture.Result, _ capture.Result) error {
 		for k, v := range fields {
 			*r.Field(k) = v
 		}
@@ -127,5 +127,36 @@ func TestCorrectionsTeachByHeader(t *testing.T) {
 	correct(t, s, d, nil, 13)
 	if got := read(t, s, "shop", "", doc("RIVERSIDE GARAGE", 14)); got.Taught != nil || got.Data().Total != 14 {
 		t.Errorf("a total's correction taught %+v (total %.2f)", got.Taught, got.Data().Total)
+	}
+}
+
+// AccountDocuments pages through one account's documents, newest first.
+func TestAccountDocuments(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	newAccount(t, s, "shop")
+	newAccount(t, s, "other")
+	var keys []string
+	for i := range 5 {
+		keys = append(keys, upload(t, s, "shop", "r.jpg", []byte{byte(i)}).Key)
+	}
+	upload(t, s, "other", "r.jpg", []byte("x"))
+	for _, tc := range []struct {
+		page, size int
+		want       []string
+	}{
+		{0, 2, []string{keys[4], keys[3]}},
+		{2, 2, []string{keys[0]}},
+		{3, 2, nil},
+		{-1, 10, []string{keys[4], keys[3], keys[2], keys[1], keys[0]}},
+	} {
+		docs, total, err := s.AccountDocuments("shop", tc.page, tc.size)
+		if err != nil || total != 5 || len(docs) != len(tc.want) {
+			t.Fatalf("page %d: %d of %d (%v), want %d of 5", tc.page, len(docs), total, err, len(tc.want))
+		}
+		for i, d := range docs {
+			if d.Key != tc.want[i] || d.Account != "shop" {
+				t.Errorf("page %d, %d: %s of %s, want %s", tc.page, i, d.Key, d.Account, tc.want[i])
+			}
+		}
 	}
 }

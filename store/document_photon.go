@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -185,10 +187,10 @@ var ErrNotRead = errors.New("the document has not been read")
 
 // CorrectDocument applies a correction to the account's document in one
 // transaction: correct gets the result as the API shows it now (corrected
-// before, or as read) and changes it; the outcome is kept as Corrected,
-// and what OCR read stays in Result. What it changed of the issuer teaches
-// the account's later documents (teach).
-func (s *Store) CorrectDocument(account, key string, correct func(*capture.Result) error) (Document, error) {
+// before, or as read) and changes it, and sees the result as read. The
+// outcome is kept as Corrected, and what OCR read stays in Result. What it
+// changed of the issuer teaches the account's later documents (teach).
+func (s *Store) CorrectDocument(account, key string, correct func(r *capture.Result, read capture.Result) error) (Document, error) {
 	var d Document
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		id := tx.Bucket(bucketDocumentsByKey).Get([]byte(key))
@@ -207,7 +209,7 @@ func (s *Store) CorrectDocument(account, key string, correct func(*capture.Resul
 		}
 		before := d.Data()
 		r := before
-		if err := correct(&r); err != nil {
+		if err := correct(&r, d.Result.Complete()); err != nil {
 			return err
 		}
 		r.PhotonKey, r.DocPath, r.Confidence = "", "", nil
@@ -221,4 +223,39 @@ func (s *Store) CorrectDocument(account, key string, correct func(*capture.Resul
 		return Document{}, err
 	}
 	return d, nil
+}
+
+// AccountDocuments is a page (0-based, size documents) of the account's
+// documents, newest first, and how many it has in all. It reads the
+// account's own index (documents_by_sha) for the ids, then only the page's
+// records.
+func (s *Store) AccountDocuments(account string, page, size int) ([]Document, int, error) {
+	page, size = max(page, 0), max(size, 1)
+	var out []Document
+	var total int
+	prefix := append([]byte(account), 0)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var ids []uint64
+		c := tx.Bucket(bucketDocumentsBySHA).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, _ = c.Next() {
+			if len(k) >= len(prefix)+8 {
+				ids = append(ids, btoi(k[len(k)-8:]))
+			}
+		}
+		slices.SortFunc(ids, func(a, b uint64) int { return cmp.Compare(b, a) })
+		total = len(ids)
+		from := min(page*size, total)
+		for _, id := range ids[from:min(from+size, total)] {
+			var d Document
+			if err := getJSON(tx.Bucket(bucketDocuments), itob(id), &d); err != nil {
+				return fmt.Errorf("document %d: %w", id, err)
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("documents of %q: %w", account, err)
+	}
+	return out, total, nil
 }

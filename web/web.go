@@ -51,6 +51,10 @@ type Store interface {
 	Retailers() ([]store.Retailer, error)
 	Products() ([]store.Product, error)
 
+	// The documents pages (documents.go): the capture account's documents.
+	AccountDocuments(account string, page, size int) ([]store.Document, int, error)
+	DocumentByKey(account, key string) (store.Document, error)
+
 	// The account page (account.go): the user's capture-API account.
 	Account(username string) (store.Account, error)
 	CreateAccount(username, email string) (store.Credentials, error)
@@ -182,6 +186,7 @@ func (w *Web) Register(e *echo.Echo) {
 	u.POST("/receipts/:id/total", w.setTotal, small, sameOrigin, w.csrf)
 	u.POST("/receipts/:id/retailer", w.setRetailer, small, sameOrigin, w.csrf)
 	u.POST("/receipts/:id/products", w.setProducts, small, sameOrigin, w.csrf)
+	w.registerDocuments(u)
 	u.GET("/upload", w.uploadForm)
 	// The token is checked in the stream, before any file is saved.
 	u.POST("/upload", w.upload, upload, sameOrigin)
@@ -249,7 +254,7 @@ type page struct {
 	Title string
 	User  store.User
 	CSRF  string
-	Nav   string // the current section: receipts, upload, retailer, export
+	Nav   string // the current section: receipts, documents, upload, retailer, export
 	Flash string
 	Error string
 	D     any // the page's own data
@@ -390,4 +395,7 @@ var funcs = template.FuncMap{
 	"qty":   func(v float64) string { return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", v), "0"), ".") },
 	"money": func(v float64) string { return fmt.Sprintf("%.2f", v) },
 	"add":   func(a, b int) int { return a + b },
+	// A capture document's status (documents.go).
+	"docStatusLabel": docStatusLabel,
+	"docStatusClass": docStatusClass,
 }
