@@ -37,6 +37,9 @@ Usage:
   tillroll eval DIR                               measure field accuracy on a folder of files with truth
   tillroll backup FILE                            hot backup of the data directory into one .tar.gz
   tillroll restore FILE --data DIR                make a new data directory from a backup
+  tillroll worker-creds create NAME [--url nats://HOST:4222]
+                                                  let a worker machine join the queue; print its creds once
+  tillroll worker-creds list | revoke NAME        the worker machines allowed to join; remove one
   tillroll version
 
 Every flag can also be set in the environment as TILLROLL_<FLAG>, e.g.
@@ -67,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runBackup(ctx, rest, getenv, stdout, stderr)
 	case "restore":
 		return runRestore(ctx, rest, getenv, stdout, stderr)
+	case "worker-creds":
+		return runWorkerCreds(ctx, rest, getenv, stdout, stderr)
 	case workerCommand:
 		return runOCRWorker(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
