@@ -84,12 +84,13 @@ func workerFactory(cfg serveConfig, log *slog.Logger, stderr io.Writer) (func(in
 		return pipeline.NewChild(pipeline.ChildOptions{
 			Command: cmd,
 			// Fewer malloc arenas: each reserves 64 MB of address space.
-			Env:     []string{"MALLOC_ARENA_MAX=2"},
-			Dir:     filepath.Join(cfg.data, "tmp", "worker-"+strconv.Itoa(i)),
-			Timeout: cfg.workerTimeout,
-			MaxJobs: cfg.workerJobs,
-			Stderr:  stderr,
-			Logger:  log.With("component", "ocr", "worker", i),
+			Env:         []string{"MALLOC_ARENA_MAX=2"},
+			Dir:         filepath.Join(cfg.data, "tmp", "worker-"+strconv.Itoa(i)),
+			Timeout:     cfg.workerTimeout,
+			PageTimeout: cfg.pageTimeout,
+			MaxJobs:     cfg.workerJobs,
+			Stderr:      stderr,
+			Logger:      log.With("component", "ocr", "worker", i),
 		})
 	}, nil
 }

@@ -39,7 +39,7 @@ type serveConfig struct {
 	reader                           *readerConfig
 	workerProcesses                  bool
 	workerMemory                     int64
-	workerTimeout                    time.Duration
+	workerTimeout, pageTimeout       time.Duration
 	workerJobs                       int
 	ocrAttempts                      int
 	quota, minFree                   int64
@@ -69,6 +69,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.BoolVar(&cfg.workerProcesses, "worker-processes", true, "read documents in supervised child processes (false: in the server's own process, which a crashing file takes down)")
 	fs.Int64Var(&cfg.workerMemory, "worker-memory", defaultWorkerMemory, "address-space limit of each OCR worker process, in bytes (0: none)")
 	fs.DurationVar(&cfg.workerTimeout, "worker-timeout", 2*time.Minute, "wall-clock (and CPU) time one document may take in a worker process")
+	fs.DurationVar(&cfg.pageTimeout, "page-timeout", time.Minute, "wall-clock time one page may take in a worker process; a slower page is given up and the document's other pages read (0: no limit but --worker-timeout)")
 	fs.IntVar(&cfg.workerJobs, "worker-jobs", 0, "restart a worker process after this many documents (0: never)")
 	fs.Int64Var(&cfg.quota, "quota", 0, "storage quota of each account's originals, in bytes, where the account sets none (tillroll account quota); 0: none")
 	fs.Int64Var(&cfg.minFree, "min-free", defaultMinFree, "free disk space, in bytes, below which uploads are refused (507) before the disk fills; 0: no floor")
@@ -79,8 +80,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
 	}
-	if cfg.workers < 1 || cfg.maxUpload < 1 || cfg.workerTimeout <= 0 || cfg.ocrAttempts < 1 || cfg.workerMemory < 0 || cfg.workerJobs < 0 || cfg.quota < 0 || cfg.minFree < 0 {
-		return fmt.Errorf("%w: --workers, --max-upload, --worker-timeout and --ocr-attempts must be positive; --worker-memory, --worker-jobs, --quota and --min-free not negative", errUsage)
+	if cfg.workers < 1 || cfg.maxUpload < 1 || cfg.workerTimeout <= 0 || cfg.ocrAttempts < 1 || cfg.workerMemory < 0 || cfg.workerJobs < 0 || cfg.pageTimeout < 0 || cfg.quota < 0 || cfg.minFree < 0 {
+		return fmt.Errorf("%w: --workers, --max-upload, --worker-timeout and --ocr-attempts must be positive; --worker-memory, --worker-jobs, --page-timeout, --quota and --min-free not negative", errUsage)
 	}
 	cfg.stderr = stderr
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)

@@ -43,6 +43,9 @@ type Result struct {
 	Raw_Text       string         `json:"Raw_Text"`
 	Created        string         `json:"Created"`
 	Confidence     map[string]int `json:"Confidence,omitempty"`
+	// Skipped_Pages are the pages given up while the others were read,
+	// each with why (a page that took longer than its time limit).
+	Skipped_Pages []SkippedPage `json:"Skipped_Pages,omitempty"`
 	// Photon's other keys (photon.go).
 	Photon
 	// E_Invoice is what an e-invoice's XML says of itself (einvoice.go);
@@ -51,6 +54,12 @@ type Result struct {
 	// Boxes is where the fields were read. It is no part of the "data"
 	// object: the store keeps it beside the result (store.Document.Boxes).
 	Boxes *Boxes `json:"-"`
+}
+
+// SkippedPage is a page of a document that was not read, and why.
+type SkippedPage struct {
+	Page   int    `json:"Page"` // 1-based
+	Reason string `json:"Reason"`
 }
 
 // Boxes is where on a document's pages the fields of its Result were

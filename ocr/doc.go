@@ -60,6 +60,9 @@ type Page struct {
 	// TextLayer is true when the lines come from a PDF's text layer rather
 	// than from Tesseract.
 	TextLayer bool
+	// Skipped is true for a page left unread at the caller's asking
+	// (WithPageWatch): it has no lines and no size.
+	Skipped bool
 }
 
 // Document is everything read from one file.

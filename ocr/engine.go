@@ -191,6 +191,9 @@ func (e *Engine) ReadPass(ctx context.Context, data []byte, pass Pass) (Document
 	if kind == KindPDF {
 		return e.readPDF(ctx, data, pass)
 	}
+	if !watching(ctx).begin(1, 1) {
+		return Document{}, fmt.Errorf("%w: the image is one page", ErrSkipped)
+	}
 	img, err := decodeImage(data, e.lim)
 	if err != nil {
 		return Document{}, err

@@ -3,6 +3,7 @@ package ocr
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/ledongthuc/pdf"
@@ -84,4 +85,53 @@ func (e *Engine) ReadFilePages(ctx context.Context, path string, pass Pass, firs
 		return Document{}, err
 	}
 	return doc.OnlyPages(first, last), nil
+}
+
+// pageWatchKey is the context key of a pageWatch.
+type pageWatchKey struct{}
+
+// pageWatch is what a caller of ReadFile asked to hear of its pages, and
+// which pages it asked not to read.
+type pageWatch struct {
+	start func(page, pages int)
+	skip  map[int]bool
+}
+
+// WithPageWatch returns a context under which the engine calls start
+// before it reads each page (page from 1; pages is how many pages of the
+// file are to be read, skipped ones included), and leaves the pages in
+// skip unread: they stay in the Document, in their place, with no lines.
+// A supervisor that can only stop a page by killing its reader (Tesseract
+// cannot be interrupted) uses it to time each page and to read the file
+// again without the page that took too long.
+func WithPageWatch(ctx context.Context, start func(page, pages int), skip []int) context.Context {
+	w := pageWatch{start: start}
+	if len(skip) > 0 {
+		w.skip = make(map[int]bool, len(skip))
+		for _, p := range skip {
+			w.skip[p] = true
+		}
+	}
+	return context.WithValue(ctx, pageWatchKey{}, w)
+}
+
+// ErrSkipped is the error of a document whose every page was to be
+// skipped (WithPageWatch): there is nothing left to read.
+var ErrSkipped = errors.New("every page was skipped")
+
+// watching is ctx's pageWatch, the zero one when there is none.
+func watching(ctx context.Context) pageWatch {
+	w, _ := ctx.Value(pageWatchKey{}).(pageWatch)
+	return w
+}
+
+// begin tells the watcher that page of pages starts and whether to read it.
+func (w pageWatch) begin(page, pages int) (read bool) {
+	if w.skip[page] {
+		return false
+	}
+	if w.start != nil {
+		w.start(page, pages)
+	}
+	return true
 }

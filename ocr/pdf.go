@@ -73,6 +73,12 @@ func (e *Engine) readPDF(ctx context.Context, data []byte, pass Pass) (doc Docum
 	}
 	imgs := &pdfImages{data: data, read: map[int]Page{}}
 	doc = Document{Kind: KindPDF}
+	watch, asked, read := watching(ctx), 0, 0
+	for i := 1; i <= n; i++ {
+		if e.pages.has(i) {
+			asked++
+		}
+	}
 	for i := 1; i <= n; i++ {
 		if err := ctx.Err(); err != nil {
 			return Document{}, err
@@ -80,6 +86,13 @@ func (e *Engine) readPDF(ctx context.Context, data []byte, pass Pass) (doc Docum
 		if !e.pages.has(i) {
 			continue // outside the pages asked for (ReadFilePages)
 		}
+		if !watch.begin(i, asked) {
+			// Given up by the caller: in its place, with nothing on it,
+			// so the pages after it keep their numbers.
+			doc.Pages = append(doc.Pages, Page{Number: i, Skipped: true})
+			continue
+		}
+		read++
 		p, err := pageAt(r, i)
 		if err != nil {
 			return Document{}, err
@@ -103,6 +116,9 @@ func (e *Engine) readPDF(ctx context.Context, data []byte, pass Pass) (doc Docum
 		}
 		page.Number = i
 		doc.Pages = append(doc.Pages, page)
+	}
+	if read == 0 && asked > 0 {
+		return Document{}, fmt.Errorf("%w: all %d pages", ErrSkipped, asked)
 	}
 	return doc, nil
 }

@@ -8,10 +8,14 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"tillroll/capture"
 )
 
 // ChildOptions configures a supervised child worker.
@@ -28,6 +32,10 @@ type ChildOptions struct {
 	// Timeout is the wall-clock time one document may take, start to
 	// answer; the child is killed past it. Default 2 minutes.
 	Timeout time.Duration
+	// PageTimeout is the wall-clock time one page may take; past it the
+	// child is killed and the document read again without the page.
+	// 0: no limit but Timeout.
+	PageTimeout time.Duration
 	// Grace is how long a document in hand may still take once the
 	// shutdown began. Default 20 seconds.
 	Grace time.Duration
@@ -144,48 +152,143 @@ func (c *Child) start() error {
 }
 
 // Read hands the job to the child and waits for its answer, at most the
-// document's time limit (and, once ctx ends, at most Grace more).
+// document's time limit (and, once ctx ends, at most Grace more). A page
+// that takes longer than PageTimeout is given up: the child is killed (a
+// page of Tesseract cannot be interrupted), and a new child reads the
+// document again without that page, within the same document time. The
+// outcome names the pages given up (Result.Skipped_Pages); a document
+// with no page left fails with a PageTimeoutError.
 func (c *Child) Read(ctx context.Context, j Job) (Outcome, error) {
+	deadline := time.Now().Add(c.opt.Timeout)
+	var skipped []capture.SkippedPage
+	for {
+		o, slow, err := c.readOnce(ctx, j, deadline)
+		if slow.page == 0 {
+			if err != nil {
+				return Outcome{}, err
+			}
+			if len(skipped) > 0 {
+				o.Result.Skipped_Pages = skipped
+			}
+			return o, nil
+		}
+		skipped = append(skipped, capture.SkippedPage{Page: slow.page,
+			Reason: fmt.Sprintf("not read: the page took longer than %s", c.opt.PageTimeout)})
+		j.Want.SkipPages = append(slices.Clone(j.Want.SkipPages), slow.page)
+		c.opt.Logger.Warn("OCR worker process killed: a page took too long", "doc", j.DocID, "page", slow.page, "limit", c.opt.PageTimeout)
+		if len(skipped) >= slow.pages {
+			pages := make([]int, len(skipped))
+			for i, sp := range skipped {
+				pages[i] = sp.Page
+			}
+			return Outcome{}, &PageTimeoutError{Pages: pages, Limit: c.opt.PageTimeout}
+		}
+	}
+}
+
+// slowPage is a page that outlived PageTimeout, of pages to be read.
+type slowPage struct{ page, pages int }
+
+// readOnce is one exchange of Read: the job to the child, its pages'
+// starts, its answer. slow is set, and the child gone, when a page took
+// too long.
+func (c *Child) readOnce(ctx context.Context, j Job, deadline time.Time) (Outcome, slowPage, error) {
 	if c.proc == nil {
 		if err := c.start(); err != nil {
-			return Outcome{}, err
+			return Outcome{}, slowPage{}, err
 		}
 	}
 	p := c.proc
 	if err := writeFrame(p.jobs, j); err != nil {
-		return Outcome{}, c.died(p, false, err)
+		return Outcome{}, slowPage{}, c.died(p, false, err)
 	}
-	deadline := time.Now().Add(c.opt.Timeout)
-	_ = p.answers.SetReadDeadline(deadline)
+	// The answer is due by the document's deadline, by the page's while
+	// a page is read, and by the grace's once ctx ended.
+	var mu sync.Mutex
+	var pageEnd, graceEnd time.Time
+	arm := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		d := deadline
+		for _, t := range []time.Time{pageEnd, graceEnd} {
+			if !t.IsZero() && t.Before(d) {
+				d = t
+			}
+		}
+		_ = p.answers.SetReadDeadline(d)
+	}
+	arm()
 	stop := context.AfterFunc(ctx, func() {
-		if g := time.Now().Add(c.opt.Grace); g.Before(deadline) {
-			_ = p.answers.SetReadDeadline(g)
-		}
+		mu.Lock()
+		graceEnd = time.Now().Add(c.opt.Grace)
+		mu.Unlock()
+		arm()
 	})
-	var a answer
-	err := readFrame(p.answers, &a)
-	stop()
-	if err != nil {
-		timedOut := errors.Is(err, os.ErrDeadlineExceeded)
-		err = c.died(p, timedOut, err)
-		if timedOut && ctx.Err() != nil {
-			return Outcome{}, fmt.Errorf("interrupted: %w", ctx.Err())
+	defer stop()
+	var cur slowPage
+	for {
+		var a answer
+		err := readFrame(p.answers, &a)
+		if err != nil {
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				return Outcome{}, slowPage{}, c.died(p, false, err)
+			}
+			switch {
+			case ctx.Err() != nil:
+				err = c.died(p, true, err)
+				return Outcome{}, slowPage{}, fmt.Errorf("interrupted: %w", ctx.Err())
+			case !time.Now().Before(deadline) || cur.page == 0:
+				return Outcome{}, slowPage{}, c.died(p, true, err)
+			default: // the page's own time is up
+				c.proc = nil
+				p.kill()
+				return Outcome{}, cur, nil
+			}
 		}
-		return Outcome{}, err
+		if a.DocID == j.DocID && a.progress() {
+			cur = slowPage{page: a.Page, pages: a.Pages}
+			if c.opt.PageTimeout > 0 {
+				mu.Lock()
+				pageEnd = time.Now().Add(c.opt.PageTimeout)
+				mu.Unlock()
+				arm()
+			}
+			continue
+		}
+		if a.DocID != j.DocID || (a.Outcome == nil) == (a.Error == nil) {
+			return Outcome{}, slowPage{}, c.died(p, false, fmt.Errorf("%w: answer for document %d to job %d", errFrame, a.DocID, j.DocID))
+		}
+		p.served++
+		if c.opt.MaxJobs > 0 && p.served >= c.opt.MaxJobs {
+			c.stop(p)
+		}
+		if a.Error != nil {
+			return Outcome{}, slowPage{}, a.Error
+		}
+		a.Outcome.Result.Boxes = a.Outcome.Boxes
+		return *a.Outcome, slowPage{}, nil
 	}
-	if a.DocID != j.DocID || (a.Outcome == nil) == (a.Error == nil) {
-		return Outcome{}, c.died(p, false, fmt.Errorf("%w: answer for document %d to job %d", errFrame, a.DocID, j.DocID))
-	}
-	p.served++
-	if c.opt.MaxJobs > 0 && p.served >= c.opt.MaxJobs {
-		c.stop(p)
-	}
-	if a.Error != nil {
-		return Outcome{}, a.Error
-	}
-	a.Outcome.Result.Boxes = a.Outcome.Boxes
-	return *a.Outcome, nil
 }
+
+// PageTimeoutError is a document none of whose pages could be read within
+// the time limit of a page. It matches ErrTimeout.
+type PageTimeoutError struct {
+	Pages []int // given up, in the order they were
+	Limit time.Duration
+}
+
+func (e *PageTimeoutError) Error() string {
+	if len(e.Pages) == 1 {
+		return fmt.Sprintf("reading page %d took longer than %s", e.Pages[0], e.Limit)
+	}
+	s := make([]string, len(e.Pages))
+	for i, p := range e.Pages {
+		s[i] = strconv.Itoa(p)
+	}
+	return fmt.Sprintf("reading each of pages %s took longer than %s", strings.Join(s, ", "), e.Limit)
+}
+
+func (e *PageTimeoutError) Unwrap() error { return ErrTimeout }
 
 // died ends the child after a failed exchange and tells why it failed:
 // ErrTimeout when it was killed for taking too long, else from how it

@@ -11,7 +11,7 @@ import (
 // The protocol between the supervisor and a child worker, over two pipes
 // (the child's fd 3 carries jobs in, fd 4 answers out): frames of a 4-byte
 // big-endian length and one JSON value. The child first sends a hello,
-// then one answer per job, in order. The child's stdout and stderr are
+// then, per job in order, a frame as each page starts and one answer. The child's stdout and stderr are
 // only ever read for the log and for the cause of a death.
 
 // maxFrame bounds a frame either way: a reader that went wrong cannot make
@@ -25,12 +25,19 @@ type hello struct {
 	PID   int    `json:"pid"`
 }
 
-// answer is the child's frame for one job.
+// answer is the child's frame for one job: before each page it reads, one
+// with Page (and Pages, how many are to be read) alone; then one with the
+// Outcome or the Error.
 type answer struct {
 	DocID   uint64     `json:"doc_id"`
+	Page    int        `json:"page,omitempty"`
+	Pages   int        `json:"pages,omitempty"`
 	Outcome *Outcome   `json:"outcome,omitempty"`
 	Error   *ReadError `json:"error,omitempty"`
 }
+
+// progress tells whether a is a page's start, not the job's end.
+func (a answer) progress() bool { return a.Page > 0 && a.Outcome == nil && a.Error == nil }
 
 var errFrame = errors.New("bad frame")
 

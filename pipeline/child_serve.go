@@ -49,6 +49,14 @@ func ServeChild(in io.Reader, out io.Writer, newReader func() (Reader, error), l
 	}
 	w := NewLocal(r)
 	defer w.Close()
+	// Each page's start is told, so the supervisor can time it.
+	var doc uint64
+	var progressErr error
+	w.onPage = func(page, pages int) {
+		if progressErr == nil {
+			progressErr = writeFrame(out, answer{DocID: doc, Page: page, Pages: pages})
+		}
+	}
 	// The limits go on before the first job can arrive.
 	if err := limitChild(lim); err != nil {
 		_ = writeFrame(out, hello{Error: err.Error()})
@@ -69,7 +77,11 @@ func ServeChild(in io.Reader, out io.Writer, newReader func() (Reader, error), l
 			return err
 		}
 		a := answer{DocID: j.DocID}
+		doc = j.DocID
 		o, err := w.Read(context.Background(), j)
+		if progressErr != nil {
+			return progressErr
+		}
 		if err != nil {
 			a.Error = remoteError(err)
 		} else {
@@ -84,9 +96,7 @@ func ServeChild(in io.Reader, out io.Writer, newReader func() (Reader, error), l
 // limitChild sets the address-space limit and makes SIGXCPU (the CPU
 // limit reached) end the process with exitCPU.
 func limitChild(lim ChildLimits) error {
-	// Should the machine run short, the kernel's OOM killer takes a
-	// worker before the server (a worker may raise its own score).
-	_ = os.WriteFile("/proc/self/oom_score_adj", []byte("500"), 0)
+	preferOOMKill()
 	if lim.Memory > 0 {
 		as := uint64(addressSpace() + lim.Memory)
 		rl := unix.Rlimit{Cur: as, Max: as}
@@ -104,6 +114,13 @@ func limitChild(lim ChildLimits) error {
 		}()
 	}
 	return nil
+}
+
+// preferOOMKill has the kernel's OOM killer, should the machine run
+// short, take this worker before the server (a process may raise its own
+// score). Inside the sandbox the write is refused: Sandbox made it before.
+func preferOOMKill() {
+	_ = os.WriteFile("/proc/self/oom_score_adj", []byte("500"), 0)
 }
 
 // addressSpace is the process's virtual size now (0 where /proc does not

@@ -304,6 +304,9 @@ func Reason(err error) string {
 	if r, ok := ocr.Reason(err); ok {
 		return r
 	}
+	if pt := (*PageTimeoutError)(nil); errors.As(err, &pt) {
+		return pt.Error() // names the pages
+	}
 	switch {
 	case errors.Is(err, einvoice.ErrMalformed), errors.Is(err, einvoice.ErrAttachment):
 		return errText(err)

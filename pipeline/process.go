@@ -62,6 +62,10 @@ type Want struct {
 	// account or its upload: ocr.CheckLanguages); "" reads with the
 	// reader's own.
 	Lang string `json:",omitempty"`
+	// SkipPages are pages not to read (1-based): a supervisor gave them
+	// up (Child, ChildOptions.PageTimeout). They count as pages with no
+	// text.
+	SkipPages []int `json:",omitempty"`
 }
 
 // LanguageReader is a Reader that can read in another language setting
@@ -125,7 +129,7 @@ func ProcessAs(ctx context.Context, r Reader, path string, w Want) (res capture.
 // scanned tells whether any page was read by OCR (not from a text layer).
 func scanned(doc ocr.Document) bool {
 	for _, p := range doc.Pages {
-		if !p.TextLayer {
+		if !p.TextLayer && !p.Skipped {
 			return true
 		}
 	}

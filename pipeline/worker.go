@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"tillroll/capture"
+	"tillroll/ocr"
 )
 
 // Job is one document to read: everything a worker needs, wherever it
@@ -63,18 +64,27 @@ func remoteError(err error) *ReadError {
 // Local is a Worker that reads in this process with its own Reader. A
 // panic while reading is an internal error; a crash of Tesseract takes the
 // process with it, which is why the server uses Child.
-type Local struct{ r Reader }
+type Local struct {
+	r Reader
+	// onPage, when set, hears of each page before it is read (the child
+	// tells its supervisor, which times the page).
+	onPage func(page, pages int)
+}
 
 // NewLocal makes a Worker of r; Close closes r.
 func NewLocal(r Reader) *Local { return &Local{r: r} }
 
-// Read runs ProcessAs on the job's file.
+// Read runs ProcessAs on the job's file, leaving out the pages in
+// j.Want.SkipPages.
 func (l *Local) Read(ctx context.Context, j Job) (o Outcome, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("%w: panic while reading: %v", errInternal, v)
 		}
 	}()
+	if l.onPage != nil || len(j.Want.SkipPages) > 0 {
+		ctx = ocr.WithPageWatch(ctx, l.onPage, j.Want.SkipPages)
+	}
 	res, hash, err := ProcessAs(ctx, l.r, j.Path, j.Want)
 	if err != nil {
 		return Outcome{}, err
