@@ -20,6 +20,7 @@ import (
 
 	"tillroll/internal/fixture"
 	"tillroll/internal/smtptest"
+	"tillroll/pipeline"
 	"tillroll/server"
 	"tillroll/store"
 )
@@ -179,6 +180,7 @@ func TestNewUserFlow(t *testing.T) {
 	if math.Abs(d["Total"].(float64)-r.Total()) > 0.001 {
 		t.Errorf("Total %v, want %v", d["Total"], r.Total())
 	}
+	checkWorkerSandbox(t, inst.url)
 
 	msgs, ok := relay.Wait(1, 3*time.Minute)
 	if !ok {
@@ -257,5 +259,54 @@ func TestFlagsFromEnvironment(t *testing.T) {
 	}
 	if *smtpAddr != "relay:25" || *workers != 5 || *addr != ":8080" || *pass != "s3cret" || fs.NArg() != 1 || fs.Arg(0) != "pos" {
 		t.Fatalf("smtp-addr %q workers %d addr %q password %q args %q", *smtpAddr, *workers, *addr, *pass, fs.Args())
+	}
+}
+
+// checkWorkerSandbox: where the kernel has Landlock, /healthz says the
+// worker processes are sandboxed, and the worker that read the receipt
+// runs with no_new_privs, which only the sandbox's re-execution sets.
+func checkWorkerSandbox(t *testing.T, url string) {
+	t.Helper()
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var h struct {
+		Sandbox struct {
+			On     bool   `json:"on"`
+			Status string `json:"status"`
+		} `json:"worker_sandbox"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipeline.SandboxSupport(); err != nil {
+		if h.Sandbox.On || !strings.Contains(h.Sandbox.Status, "not sandboxed") {
+			t.Errorf("no Landlock here (%v), yet /healthz says %+v", err, h.Sandbox)
+		}
+		return
+	}
+	if !h.Sandbox.On || !strings.Contains(h.Sandbox.Status, "only their scratch") {
+		t.Errorf("/healthz worker_sandbox %+v, want on", h.Sandbox)
+	}
+	var workers int
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, dir := range dirs {
+		cmdline, err := os.ReadFile(filepath.Join(dir, "cmdline"))
+		if err != nil || !bytes.Contains(cmdline, []byte("\x00"+workerCommand+"\x00")) {
+			continue
+		}
+		status, err := os.ReadFile(filepath.Join(dir, "status"))
+		if err != nil || !bytes.Contains(status, []byte(fmt.Sprintf("PPid:\t%d\n", os.Getpid()))) {
+			continue
+		}
+		workers++
+		if !bytes.Contains(status, []byte("NoNewPrivs:\t1")) {
+			t.Errorf("worker %s runs without no_new_privs: not sandboxed", dir)
+		}
+	}
+	if workers == 0 {
+		t.Errorf("no worker process of this server found")
 	}
 }

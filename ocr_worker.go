@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,6 +26,7 @@ func runOCRWorker(_ context.Context, args []string, getenv func(string) string, 
 	maxUpload := fs.Int64("max-upload", 25<<20, "largest stored file, in bytes")
 	memory := fs.Int64("memory", 0, "address-space limit, in bytes (0: none)")
 	cpu := fs.Duration("cpu-time", 0, "CPU time per document (0: none)")
+	sandbox := fs.Bool("sandbox", true, "write only the working directory (Landlock), where the kernel can")
 	lang := fs.String("lang", ocr.DefaultLanguages, langUsage)
 	rcfg := readerFlags(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -39,6 +41,17 @@ func runOCRWorker(_ context.Context, args []string, getenv func(string) string, 
 	in, out := os.NewFile(3, "jobs"), os.NewFile(4, "answers")
 	if in == nil || out == nil {
 		return fmt.Errorf("%w: %s is started by tillroll serve, with its pipes", errUsage, workerCommand)
+	}
+	if *sandbox {
+		// The working directory is the worker's scratch space. Without
+		// Landlock it runs as before; the server said so once.
+		scratch, err := os.Getwd()
+		if err != nil {
+			return fmt.Errorf("worker scratch: %w", err)
+		}
+		if err := pipeline.Sandbox(scratch); err != nil && !errors.Is(err, pipeline.ErrNoSandbox) {
+			return err
+		}
 	}
 	return pipeline.ServeChild(in, out, func() (pipeline.Reader, error) { return newReader(*rcfg) },
 		pipeline.ChildLimits{Memory: *memory, CPU: *cpu})
@@ -79,6 +92,7 @@ func workerFactory(cfg serveConfig, log *slog.Logger, stderr io.Writer) (func(in
 		"--second-reader=" + strconv.FormatBool(second),
 		"--recognizer-dir", dir,
 		"--whole-page=" + strconv.FormatBool(cfg.reader.whole),
+		"--sandbox=" + strconv.FormatBool(!cfg.noWorkerSandbox),
 	}
 	return func(i int) (pipeline.Worker, error) {
 		return pipeline.NewChild(pipeline.ChildOptions{

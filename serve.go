@@ -38,6 +38,7 @@ type serveConfig struct {
 	lang                             string
 	reader                           *readerConfig
 	workerProcesses                  bool
+	noWorkerSandbox                  bool // --worker-sandbox=false
 	workerMemory                     int64
 	workerTimeout, pageTimeout       time.Duration
 	workerJobs                       int
@@ -67,6 +68,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&cfg.lang, "lang", ocr.DefaultLanguages, langUsage)
 	cfg.reader = readerFlags(fs)
 	fs.BoolVar(&cfg.workerProcesses, "worker-processes", true, "read documents in supervised child processes (false: in the server's own process, which a crashing file takes down)")
+	sandbox := fs.Bool("worker-sandbox", true, "let each OCR worker process write only its scratch directory (Landlock), where the kernel can")
 	fs.Int64Var(&cfg.workerMemory, "worker-memory", defaultWorkerMemory, "address-space limit of each OCR worker process, in bytes (0: none)")
 	fs.DurationVar(&cfg.workerTimeout, "worker-timeout", 2*time.Minute, "wall-clock (and CPU) time one document may take in a worker process")
 	fs.DurationVar(&cfg.pageTimeout, "page-timeout", time.Minute, "wall-clock time one page may take in a worker process; a slower page is given up and the document's other pages read (0: no limit but --worker-timeout)")
@@ -77,6 +79,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
+	cfg.noWorkerSandbox = !*sandbox
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
 	}
@@ -141,6 +144,20 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	} else {
 		log.Warn("second reader off", "component", "ocr", "status", secondStatus)
 	}
+	// Said once too: whether the worker processes can write only their
+	// scratch space.
+	sandboxOn, sandboxStatus := pipeline.SandboxStatus()
+	switch {
+	case !cfg.workerProcesses:
+		sandboxOn, sandboxStatus = false, "off: documents are read in the server's own process (--worker-processes=false)"
+	case cfg.noWorkerSandbox:
+		sandboxOn, sandboxStatus = false, "turned off (--worker-sandbox=false): OCR worker processes can write wherever the server can"
+	}
+	if sandboxOn {
+		log.Info("worker sandbox on", "component", "ocr", "status", sandboxStatus)
+	} else {
+		log.Warn("worker sandbox off", "component", "ocr", "status", sandboxStatus)
+	}
 	newWorker, err := workerFactory(cfg, log, cfg.stderr)
 	if err != nil {
 		_ = ln.Close()
@@ -175,6 +192,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		Logger:       log.With("component", "http"),
 		Metrics:      metrics,
 		SecondReader: secondOn, SecondReaderStatus: secondStatus,
+		WorkerSandbox: sandboxOn, WorkerSandboxStatus: sandboxStatus,
 		Web: web.New(web.Config{
 			DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth, SetupCode: setupCode,
 			Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: cfg.maxUpload,

@@ -118,7 +118,7 @@ func (c *Child) start() error {
 	}
 	tail := &tailWriter{w: c.opt.Stderr}
 	cmd := exec.Command(c.opt.Command[0], c.opt.Command[1:]...)
-	cmd.Env = append(os.Environ(), c.opt.Env...)
+	cmd.Env = append(childEnviron(), c.opt.Env...)
 	cmd.Dir = c.opt.Dir
 	cmd.Stdout, cmd.Stderr = tail, tail
 	cmd.ExtraFiles = []*os.File{jobsR, ansW}

@@ -3,7 +3,9 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,6 +38,16 @@ const childEnv = "TILLROLL_TEST_CHILD"
 // allocates past its memory limit. Each poisoned call is noted in
 // TILLROLL_TEST_CHILD_LOG/<word>, so the test can count the attempts.
 func serveTestChild() int {
+	if os.Getenv(childEnv+"_SANDBOX") != "" {
+		scratch, err := os.Getwd()
+		if err == nil {
+			err = pipeline.Sandbox(scratch) // returns in the confined image
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "test child:", err)
+			return 1
+		}
+	}
 	var lim pipeline.ChildLimits
 	lim.Memory, _ = strconv.ParseInt(os.Getenv(childEnv+"_MEMORY"), 10, 64)
 	lim.CPU, _ = time.ParseDuration(os.Getenv(childEnv + "_CPU"))
@@ -59,8 +71,27 @@ func (h hostile) ReadFile(ctx context.Context, path string) (ocr.Document, error
 	if err != nil {
 		return ocr.Document{}, err
 	}
-	word, _, _ := bytes.Cut(data, []byte(" "))
+	word, arg, _ := bytes.Cut(data, []byte(" "))
 	switch w := string(word); w {
+	case "PROBE-WRITE", "PROBE-REMOVE", "PROBE-DIAL":
+		// What a reader taken over by a file could try; the answer
+		// says whether the system let it.
+		var err error
+		switch w {
+		case "PROBE-WRITE":
+			err = os.WriteFile(string(arg), []byte("x"), 0o600)
+		case "PROBE-REMOVE":
+			err = os.Remove(string(arg))
+		case "PROBE-DIAL":
+			var c net.Conn
+			if c, err = net.DialTimeout("tcp", string(arg), 5*time.Second); err == nil {
+				_ = c.Close()
+			}
+		}
+		if err != nil {
+			return ocr.Document{}, fmt.Errorf("probe refused: %w", err)
+		}
+		return ocr.Document{}, errors.New("probe allowed")
 	case "POISON-ABORT", "POISON-SLEEP", "POISON-SPIN", "POISON-ALLOC":
 		if dir := os.Getenv(childEnv + "_LOG"); dir != "" {
 			f, err := os.OpenFile(filepath.Join(dir, w), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)

@@ -133,6 +133,7 @@ func (s *Server) healthz(c *echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"status": "ok", "queue_depth": depth,
-		"second_reader": map[string]any{"on": s.cfg.SecondReader, "status": s.cfg.SecondReaderStatus},
+		"second_reader":  map[string]any{"on": s.cfg.SecondReader, "status": s.cfg.SecondReaderStatus},
+		"worker_sandbox": map[string]any{"on": s.cfg.WorkerSandbox, "status": s.cfg.WorkerSandboxStatus},
 	})
 }

@@ -69,6 +69,10 @@ type Config struct {
 	// Tesseract, and its state in words, for GET /healthz.
 	SecondReader       bool
 	SecondReaderStatus string
+	// WorkerSandbox says whether the OCR worker processes can write only
+	// their scratch space, and why not, for GET /healthz.
+	WorkerSandbox       bool
+	WorkerSandboxStatus string
 }
 
 // Server holds the HTTP handlers.

@@ -1,0 +1,127 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// SandboxSupport is the Landlock ABI version the kernel offers, or
+// ErrNoSandbox.
+func SandboxSupport() (int, error) {
+	v, _, errno := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, 0, 0, unix.LANDLOCK_CREATE_RULESET_VERSION)
+	if errno != 0 {
+		// ENOSYS: no such system call; EOPNOTSUPP: built in but off.
+		return 0, fmt.Errorf("%w (%w)", ErrNoSandbox, errno)
+	}
+	return int(v), nil
+}
+
+// The rights a worker loses outside its scratch directory: every way to
+// change the file system, by ABI version. Reading and executing stay as
+// the server's user has them.
+const (
+	writeRightsV1 = unix.LANDLOCK_ACCESS_FS_WRITE_FILE | unix.LANDLOCK_ACCESS_FS_REMOVE_DIR |
+		unix.LANDLOCK_ACCESS_FS_REMOVE_FILE | unix.LANDLOCK_ACCESS_FS_MAKE_CHAR |
+		unix.LANDLOCK_ACCESS_FS_MAKE_DIR | unix.LANDLOCK_ACCESS_FS_MAKE_REG |
+		unix.LANDLOCK_ACCESS_FS_MAKE_SOCK | unix.LANDLOCK_ACCESS_FS_MAKE_FIFO |
+		unix.LANDLOCK_ACCESS_FS_MAKE_BLOCK | unix.LANDLOCK_ACCESS_FS_MAKE_SYM
+	fileWriteRights = unix.LANDLOCK_ACCESS_FS_WRITE_FILE | unix.LANDLOCK_ACCESS_FS_TRUNCATE
+)
+
+// Sandbox confines this process, the child worker, so that it can write
+// only beneath scratch (and to /dev/null), and, where the kernel can
+// (Landlock ABI 4 and 6), can neither open TCP connections nor signal
+// processes outside it, such as the server. It returns at once inside the
+// sandbox (Sandboxed). Otherwise it confines one locked thread and
+// executes this program again from it, with the same arguments, fds and
+// environment plus the marker and TMPDIR=scratch: on success it does not
+// return. Where the kernel has no Landlock it returns ErrNoSandbox and
+// the process goes on unconfined.
+//
+// Whatever must be written outside scratch (the OOM killer's score in
+// /proc) is written before.
+func Sandbox(scratch string) error {
+	if Sandboxed() {
+		return nil
+	}
+	abi, err := SandboxSupport()
+	if err != nil {
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("sandbox: find own executable: %w", err)
+	}
+	preferOOMKill()
+	// The domain is the thread's: this goroutine keeps the thread until
+	// the exec, and the thread never serves another goroutine.
+	runtime.LockOSThread()
+	if err := restrictThread(abi, scratch); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	env := append(os.Environ(), sandboxedEnv+"=1", "TMPDIR="+scratch)
+	err = syscall.Exec(exe, os.Args, env)
+	// Still here: the thread is confined, the process is not. It must
+	// not go on as if it were either.
+	return fmt.Errorf("sandbox: execute self: %w", err)
+}
+
+// restrictThread puts the calling thread in a new Landlock domain.
+func restrictThread(abi int, scratch string) error {
+	attr := unix.LandlockRulesetAttr{Handled_access_fs: writeRightsV1}
+	size := unsafe.Sizeof(attr.Handled_access_fs)
+	if abi >= 2 {
+		attr.Handled_access_fs |= unix.LANDLOCK_ACCESS_FS_REFER
+	}
+	if abi >= 3 {
+		attr.Handled_access_fs |= unix.LANDLOCK_ACCESS_FS_TRUNCATE
+	}
+	if abi >= 4 {
+		// Handled with no rule: no TCP at all.
+		attr.Handled_access_net = unix.LANDLOCK_ACCESS_NET_BIND_TCP | unix.LANDLOCK_ACCESS_NET_CONNECT_TCP
+		size = unsafe.Offsetof(attr.Scoped)
+	}
+	if abi >= 6 {
+		attr.Scoped = unix.LANDLOCK_SCOPE_SIGNAL | unix.LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+		size = unsafe.Offsetof(attr.Quiet_access_fs)
+	}
+	fd, _, errno := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(&attr)), size, 0)
+	if errno != 0 {
+		return fmt.Errorf("create Landlock ruleset: %w", errno)
+	}
+	ruleset := int(fd)
+	defer unix.Close(ruleset)
+	allow := func(path string, rights uint64) error {
+		f, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("open %s for a Landlock rule: %w", path, err)
+		}
+		defer unix.Close(f)
+		rule := unix.LandlockPathBeneathAttr{Allowed_access: rights, Parent_fd: int32(f)}
+		if _, _, errno := unix.Syscall6(unix.SYS_LANDLOCK_ADD_RULE, uintptr(ruleset), unix.LANDLOCK_RULE_PATH_BENEATH, uintptr(unsafe.Pointer(&rule)), 0, 0, 0); errno != 0 {
+			return fmt.Errorf("Landlock rule for %s: %w", path, errno)
+		}
+		return nil
+	}
+	if err := allow(scratch, attr.Handled_access_fs); err != nil {
+		return err
+	}
+	if err := allow("/dev/null", fileWriteRights&attr.Handled_access_fs); err != nil && !errors.Is(err, unix.ENOENT) {
+		return err
+	}
+	// Needed to restrict oneself without CAP_SYS_ADMIN; like the domain,
+	// it is the thread's and passes on across execve.
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("no new privileges: %w", err)
+	}
+	if _, _, errno := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(ruleset), 0, 0); errno != 0 {
+		return fmt.Errorf("enter Landlock domain: %w", errno)
+	}
+	return nil
+}
