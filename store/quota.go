@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sys/unix"
@@ -49,7 +51,48 @@ type Storage struct {
 	// Setting is the account's own setting: 0 the server's default, -1
 	// none.
 	Setting int64 `json:"setting"`
+	// Account is true for a capture account, whose quota can be set;
+	// false for a web user with originals of its own, held to the
+	// server's default. Filled in by Storages only.
+	Account bool `json:"-"`
 }
+
+// Storages is the storage of every capture account, and of every other
+// owner with originals counted, by name.
+func (s *Store) Storages() ([]Storage, error) {
+	var out []Storage
+	err := s.db.View(func(tx *bolt.Tx) error {
+		accounts := map[string]bool{}
+		if err := tx.Bucket(bucketAccounts).ForEach(func(k, _ []byte) error {
+			accounts[string(k)] = true
+			return nil
+		}); err != nil {
+			return err
+		}
+		owners := map[string]bool{}
+		for a := range accounts {
+			owners[a] = true
+		}
+		if err := tx.Bucket(bucketUsage).ForEach(func(k, _ []byte) error {
+			owners[string(k)] = true
+			return nil
+		}); err != nil {
+			return err
+		}
+		for o := range owners {
+			u := Storage{Owner: o, Used: used(tx, o), Account: accounts[o]}
+			u.Setting, u.Quota = s.quotaOf(tx, o)
+			out = append(out, u)
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b Storage) int { return strings.Compare(a.Owner, b.Owner) })
+	return out, err
+}
+
+// DefaultQuota is the quota of an account that sets none (Options.Quota;
+// 0: none).
+func (s *Store) DefaultQuota() int64 { return s.quota }
 
 // StorageUsage returns an owner's storage and quota.
 func (s *Store) StorageUsage(owner string) (Storage, error) {

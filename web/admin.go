@@ -24,6 +24,9 @@ type adminStore interface {
 	ProductsPage(offset, limit int) ([]store.Product, int, error)
 	PutProducts(ps []store.Product) error
 	CountDocuments() (map[string]int, error)
+	Storages() ([]store.Storage, error)
+	DefaultQuota() int64
+	SetQuota(account string, quota int64) error
 	Backup(w io.Writer) error
 }
 
@@ -47,6 +50,7 @@ var adminLinks = []adminLink{
 	{"/admin/mail", "Mail", "The SMTP relay Tillroll sends mail through, and a test mail."},
 	{"/admin/outbox", "Outbox", "Mail and webhooks waiting, sent or failed; retry them."},
 	{"/admin/intake", "Intake", "The mail server for scanners, watch folders, and the IMAP mailboxes Tillroll reads."},
+	{"/admin/storage", "Storage", "What each account's originals take on disk, and its quota; set the quota."},
 	{"/admin/backup", "Backup", "Download a copy of everything on the box."},
 }
 

@@ -86,12 +86,17 @@ var adminRoutes = []struct{ method, path string }{
 	{http.MethodPost, "/admin/retailers/hilltop/edit"},
 	{http.MethodGet, "/admin/products"},
 	{http.MethodPost, "/admin/products/import"},
+	{http.MethodGet, "/admin/storage"},
+	{http.MethodPost, "/admin/storage/shop"},
 	{http.MethodGet, "/admin/backup"},
 	{http.MethodPost, "/admin/backup"},
 }
 
 func TestAdminRoles(t *testing.T) {
 	a, root := adminApp(t)
+	if _, err := a.st.CreateAccount("shop", "shop@example.com"); err != nil {
+		t.Fatal(err)
+	}
 	alice := newClient(t, a.url)
 	alice.signIn("alice", "alice-password")
 	till := newClient(t, a.url)
@@ -104,6 +109,7 @@ func TestAdminRoles(t *testing.T) {
 		"/admin/users/alice/password":   {"password": {"taken-over"}, "password2": {"taken-over"}},
 		"/admin/retailers":              {"id": {"mallory"}},
 		"/admin/retailers/hilltop/edit": {"name": {"Mallory Mart"}},
+		"/admin/storage/shop":           {"quota": {"none"}},
 	}
 	for _, who := range []struct {
 		name string
@@ -155,6 +161,9 @@ func TestAdminRoles(t *testing.T) {
 	if _, _, err := a.st.Login("alice", "alice-password", time.Minute); err != nil {
 		t.Errorf("alice's password changed: %v", err)
 	}
+	if u, err := a.st.StorageUsage("shop"); err != nil || u.Setting != store.QuotaDefault {
+		t.Errorf("shop's quota setting %d (%v), want the default", u.Setting, err)
+	}
 
 	// The admin sees every page, with the strict policy and the Admin entry current.
 	for _, r := range adminRoutes {
@@ -168,7 +177,7 @@ func TestAdminRoles(t *testing.T) {
 		}
 	}
 	_, body := root.do(http.MethodGet, "/admin", "", nil)
-	for _, link := range []string{"/admin/users", "/admin/retailers", "/admin/products", "/admin/mail", "/admin/outbox", "/admin/backup"} {
+	for _, link := range []string{"/admin/users", "/admin/retailers", "/admin/products", "/admin/mail", "/admin/outbox", "/admin/storage", "/admin/backup"} {
 		if !strings.Contains(body, `href="`+link+`"`) {
 			t.Errorf("the landing page has no link to %s", link)
 		}
@@ -181,6 +190,9 @@ func TestAdminRoles(t *testing.T) {
 
 func TestAdminCSRF(t *testing.T) {
 	a, root := adminApp(t)
+	if _, err := a.st.CreateAccount("shop", "shop@example.com"); err != nil {
+		t.Fatal(err)
+	}
 	tok := root.token("/admin/users")
 	create := url.Values{"name": {"carol"}, "password": {"carol-password"}, "password2": {"carol-password"}, "role": {"user"}}
 	for _, tc := range []struct {
@@ -192,8 +204,8 @@ func TestAdminCSRF(t *testing.T) {
 		{"wrong token", strings.Repeat("0", 64), nil},
 		{"other site", tok, []string{"Origin", "https://evil.example"}},
 	} {
-		for _, path := range []string{"/admin/users", "/admin/users/alice/password", "/admin/users/bob/delete", "/admin/retailers", "/admin/retailers/hilltop/edit", "/admin/backup"} {
-			form := url.Values{"password": {"taken-over"}, "password2": {"taken-over"}, "id": {"mallory"}, "name": {"Mallory Mart"}}
+		for _, path := range []string{"/admin/users", "/admin/users/alice/password", "/admin/users/bob/delete", "/admin/retailers", "/admin/retailers/hilltop/edit", "/admin/storage/shop", "/admin/backup"} {
+			form := url.Values{"password": {"taken-over"}, "password2": {"taken-over"}, "id": {"mallory"}, "name": {"Mallory Mart"}, "quota": {"none"}}
 			if path == "/admin/users" {
 				form = url.Values{}
 				for k, v := range create {
@@ -232,6 +244,9 @@ func TestAdminCSRF(t *testing.T) {
 	}
 	if _, _, err := a.st.Login("alice", "alice-password", time.Minute); err != nil {
 		t.Errorf("alice's password changed: %v", err)
+	}
+	if u, err := a.st.StorageUsage("shop"); err != nil || u.Setting != store.QuotaDefault {
+		t.Errorf("shop's quota setting %d (%v), want the default", u.Setting, err)
 	}
 	if _, err := a.st.Retailer("mallory"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("retailer mallory: %v", err)

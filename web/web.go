@@ -209,6 +209,8 @@ func (w *Web) Register(e *echo.Echo) {
 	ad.POST("/retailers/:id/edit", w.adminSaveRetailer, small, sameOrigin, w.csrf)
 	ad.GET("/products", w.adminProducts)
 	ad.POST("/products/import", w.adminImportProducts, csvUpload, sameOrigin, w.csrf)
+	ad.GET("/storage", w.adminStorage)
+	ad.POST("/storage/:name", w.adminSetQuota, small, sameOrigin, w.csrf)
 	ad.GET("/backup", w.adminBackupPage)
 	// A POST with the CSRF token: no other site can make the box copy everything.
 	ad.POST("/backup", w.adminBackup, small, sameOrigin, w.csrf)
