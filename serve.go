@@ -34,6 +34,7 @@ type serveConfig struct {
 	ticketTTL                        time.Duration
 	fetchHosts                       string
 	openRegistration                 bool
+	datedKeys                        bool
 	intake                           intakeConfig
 	lang                             string
 	reader                           *readerConfig
@@ -64,6 +65,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&cfg.ticketTTL, "ticket-ttl", 24*time.Hour, "how long a receipts-service login ticket lives")
 	fs.StringVar(&cfg.fetchHosts, "fetch-hosts", "", "comma-separated hosts a capture submit's url may fetch from; empty fetches none")
 	fs.BoolVar(&cfg.openRegistration, "open-registration", false, "serve POST /api/v4/register: anyone who reaches the box can make a capture account")
+	fs.BoolVar(&cfg.datedKeys, "dated-keys", false, "give new documents photon keys in Photon's dated form, data/<user>/<yyyy-mm-dd>/<hh-mm-ss-ffffff>_<name>.json (keys given out before stay valid)")
 	cfg.intake.flags(fs)
 	fs.StringVar(&cfg.lang, "lang", ocr.DefaultLanguages, langUsage)
 	cfg.reader = readerFlags(fs)
@@ -108,7 +110,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		_ = ln.Close()
 		return fmt.Errorf("%w: --lang: %w", errUsage, err)
 	}
-	st, err := store.Open(cfg.data, store.Options{Quota: cfg.quota, MinFree: cfg.minFree})
+	st, err := store.Open(cfg.data, store.Options{Quota: cfg.quota, MinFree: cfg.minFree, DatedKeys: cfg.datedKeys})
 	if err != nil {
 		_ = ln.Close()
 		return err

@@ -82,7 +82,7 @@ func (s *Store) CreateDocument(in NewDocument) (Document, error) {
 		if err := s.charge(tx, in.Account, d.Size); err != nil {
 			return err
 		}
-		return insertDocument(tx, &d, stem(d.FileName))
+		return insertDocument(tx, &d, stem(d.FileName), s.datedKeys)
 	})
 	if err != nil {
 		return Document{}, err
@@ -108,9 +108,10 @@ func newDocument(in NewDocument, now time.Time) Document {
 	}
 }
 
-// insertDocument gives d its id and a free photon key made from stem,
-// stores it with its indexes and queues its OCR job, in tx.
-func insertDocument(tx *bolt.Tx, d *Document, stem string) error {
+// insertDocument gives d its id and a free photon key made from stem (in
+// the dated form when dated), stores it with its indexes and queues its
+// OCR job, in tx.
+func insertDocument(tx *bolt.Tx, d *Document, stem string, dated bool) error {
 	docs := tx.Bucket(bucketDocuments)
 	id, err := docs.NextSequence()
 	if err != nil {
@@ -118,6 +119,10 @@ func insertDocument(tx *bolt.Tx, d *Document, stem string) error {
 	}
 	d.ID = id
 	byKey := tx.Bucket(bucketDocumentsByKey)
+	if dated {
+		t := d.Created.UTC()
+		stem = fmt.Sprintf("%s/%02d-%02d-%02d-%06d_%s", t.Format("2006-01-02"), t.Hour(), t.Minute(), t.Second(), t.Nanosecond()/1000, stem)
+	}
 	d.Key = freeKey(byKey, d.Account, stem)
 	if err := byKey.Put([]byte(d.Key), itob(id)); err != nil {
 		return fmt.Errorf("index key: %w", err)
@@ -218,6 +223,9 @@ func stem(name string) string {
 	return name
 }
 
+// freeKey is data/<account>/<stem>.json, or with -2, -3, ... after the stem
+// when that is taken. A dated stem is <yyyy-mm-dd>/<hh-mm-ss-ffffff>_<name>,
+// as Photon's keys are.
 func freeKey(byKey *bolt.Bucket, account, stem string) string {
 	base := "data/" + account + "/" + stem
 	key := base + ".json"

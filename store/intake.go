@@ -140,7 +140,7 @@ func (s *Store) CreateDocuments(ins []NewDocument, marks ...IntakeMark) ([]Docum
 			if err := s.charge(tx, in.Account, d.Size); err != nil {
 				return err
 			}
-			if err := insertDocument(tx, &d, stem(d.FileName)); err != nil {
+			if err := insertDocument(tx, &d, stem(d.FileName), s.datedKeys); err != nil {
 				return err
 			}
 			out = append(out, d)

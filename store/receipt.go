@@ -222,7 +222,7 @@ func queueDocument(tx *bolt.Tx, img ReceiptImage, src *Source, now time.Time) (u
 		Account: ReceiptsAccount, FileName: img.Token, Path: img.Path, SHA256: img.SHA256,
 		Kind: img.Kind, Status: capture.StatusPending, Source: src, Created: now, Updated: now,
 	}
-	if err := insertDocument(tx, &d, img.Token); err != nil {
+	if err := insertDocument(tx, &d, img.Token, false); err != nil { // never shown: no Photon form
 		return 0, err
 	}
 	return d.ID, nil

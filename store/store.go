@@ -44,6 +44,7 @@ type Store struct {
 	// quota is the default storage quota of an owner's originals (0:
 	// none); minFree the free-space floor of the data directory's disk.
 	quota, minFree int64
+	datedKeys      bool // new photon keys in Photon's dated form (freeKey)
 }
 
 // Options tunes Open. The zero value is fine.
@@ -59,6 +60,11 @@ type Options struct {
 	// MinFree is the free space, in bytes, below which uploads are
 	// refused (ErrDiskFull) before the disk fills; 0 means no floor.
 	MinFree int64
+	// DatedKeys gives new documents photon keys in Photon's dated form,
+	// data/<user>/<yyyy-mm-dd>/<hh-mm-ss-ffffff>_<name>.json (UTC, at the
+	// upload), instead of data/<user>/<name>.json. Keys given out before
+	// stay as they are, and valid, either way.
+	DatedKeys bool
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -89,7 +95,7 @@ func Open(dir string, opt Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	s := &Store{dir: dir, db: db, now: opt.Now, rand: rand.Reader, quota: opt.Quota, minFree: opt.MinFree}
+	s := &Store{dir: dir, db: db, now: opt.Now, rand: rand.Reader, quota: opt.Quota, minFree: opt.MinFree, datedKeys: opt.DatedKeys}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, err
