@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -38,6 +39,9 @@ type Account struct {
 	// in when an upload names none (ocr.CheckLanguages: "auto", "deu",
 	// "deu+eng"); "" is the server's --lang.
 	Lang string `json:"lang,omitempty"`
+	// Revoked is when the credentials were revoked with none made since
+	// (ClientID and the hashes are empty then).
+	Revoked time.Time `json:"revoked,omitzero"`
 }
 
 // Credentials are an account's secrets in clear, shown once at creation.
@@ -55,9 +59,24 @@ type Credentials struct {
 // characters hold no "/" or "..".
 var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._+-]{0,63}(@[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)+)?$`)
 
-// CreateAccount makes an account and returns its credentials in clear: the
-// only time they exist outside the client.
+// CreateAccount makes a new identity that has a capture account, and
+// returns its credentials in clear: the only time they exist outside the
+// client. A name any identity has is ErrExists: neither `tillroll account
+// create` nor an anonymous /api/v4/register may give credentials to a web
+// user; a web user makes their own with AddCredentials.
 func (s *Store) CreateAccount(username, email string) (Credentials, error) {
+	return s.issueAccount(username, email, false)
+}
+
+// AddCredentials gives an existing identity capture credentials, in clear
+// once: a web user's own, made on the account page, or new ones after
+// RevokeCredentials (the email, webhook, quota and documents stay). An
+// identity whose credentials work is ErrExists.
+func (s *Store) AddCredentials(name, email string) (Credentials, error) {
+	return s.issueAccount(name, email, true)
+}
+
+func (s *Store) issueAccount(username, email string, existing bool) (Credentials, error) {
 	username = strings.ToLower(username) // e-mail addresses are not told apart by case
 	if !usernameRE.MatchString(username) || strings.Contains(username, "..") || len(username) > 254 {
 		return Credentials{}, fmt.Errorf("%w: username must be 1-64 of a-z 0-9 . _ + - starting with a letter or digit, or an e-mail address", ErrInvalid)
@@ -65,20 +84,36 @@ func (s *Store) CreateAccount(username, email string) (Credentials, error) {
 	if err := validateEmail(email); err != nil {
 		return Credentials{}, err
 	}
-	c, a, err := s.newCredentials(username)
+	c, fresh, err := s.newCredentials(username)
 	if err != nil {
 		return Credentials{}, err
 	}
-	a.Email, a.Created = email, a.Issued
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAccounts)
-		if b.Get([]byte(username)) != nil {
+		id, err := getIdentity(tx, username)
+		switch {
+		case err == nil && !existing:
+			return fmt.Errorf("account %q: the name is taken: %w", username, ErrExists)
+		case errors.Is(err, ErrNotFound) && existing:
+			return fmt.Errorf("identity %q: %w", username, ErrNotFound)
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return err
+		case id.HasCredentials():
 			return fmt.Errorf("account %q: %w", username, ErrExists)
 		}
+		a := fresh
+		if id.Account != nil { // revoked: the rest of the account stays
+			a = *id.Account
+			a.ClientID, a.APIKeyHash, a.PasswordHash = fresh.ClientID, fresh.APIKeyHash, fresh.PasswordHash
+			a.SecretKeyHash, a.SealedSecret, a.Issued = fresh.SecretKeyHash, fresh.SealedSecret, fresh.Issued
+			a.Revoked = time.Time{}
+		} else {
+			a.Created = fresh.Issued
+		}
+		a.Email = email
 		if err := tx.Bucket(bucketAccountsByID).Put([]byte(a.ClientID), []byte(username)); err != nil {
 			return fmt.Errorf("index account: %w", err)
 		}
-		return putJSON(b, []byte(username), a)
+		return putAccount(tx, a)
 	})
 	if err != nil {
 		return Credentials{}, err
@@ -100,9 +135,12 @@ func (s *Store) RegenerateCredentials(username string) (Credentials, error) {
 		return Credentials{}, err
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		b, byID := tx.Bucket(bucketAccounts), tx.Bucket(bucketAccountsByID)
-		var a Account
-		if err := getJSON(b, []byte(username), &a); err != nil {
+		byID := tx.Bucket(bucketAccountsByID)
+		a, err := txAccount(tx, username)
+		if err == nil && a.ClientID == "" {
+			err = ErrNotFound // revoked: AddCredentials makes new ones
+		}
+		if err != nil {
 			return fmt.Errorf("account %q: %w", username, err)
 		}
 		if err := byID.Delete([]byte(a.ClientID)); err != nil {
@@ -113,12 +151,34 @@ func (s *Store) RegenerateCredentials(username string) (Credentials, error) {
 		}
 		a.ClientID, a.APIKeyHash, a.PasswordHash = fresh.ClientID, fresh.APIKeyHash, fresh.PasswordHash
 		a.SecretKeyHash, a.SealedSecret, a.Issued = fresh.SecretKeyHash, fresh.SealedSecret, fresh.Issued
-		return putJSON(b, []byte(username), a)
+		return putAccount(tx, a)
 	})
 	if err != nil {
 		return Credentials{}, err
 	}
 	return c, nil
+}
+
+// RevokeCredentials ends the account's capture credentials at once, with
+// no new ones: the API, the mail server's login and the webhook signature
+// stop working for it. The identity keeps its documents, email, webhook
+// URL and quota; AddCredentials makes new credentials later.
+func (s *Store) RevokeCredentials(username string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		a, err := txAccount(tx, username)
+		if err == nil && a.ClientID == "" {
+			err = ErrNotFound
+		}
+		if err != nil || internalIdentity(username) {
+			return fmt.Errorf("credentials of %q: %w", username, ErrNotFound)
+		}
+		if err := tx.Bucket(bucketAccountsByID).Delete([]byte(a.ClientID)); err != nil {
+			return fmt.Errorf("unindex account: %w", err)
+		}
+		a.ClientID, a.APIKeyHash, a.PasswordHash, a.SecretKeyHash, a.SealedSecret = "", nil, nil, nil, nil
+		a.Revoked = s.now().UTC()
+		return putAccount(tx, a)
+	})
 }
 
 // newCredentials makes four random credentials and the account fields that
@@ -161,7 +221,9 @@ func validateEmail(email string) error {
 func (s *Store) Account(username string) (Account, error) {
 	var a Account
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return getJSON(tx.Bucket(bucketAccounts), []byte(username), &a)
+		var err error
+		a, err = txAccount(tx, username)
+		return err
 	})
 	if err != nil {
 		return Account{}, fmt.Errorf("account %q: %w", username, err)
@@ -174,7 +236,7 @@ func (s *Store) Account(username string) (Account, error) {
 // answer takes as long whichever one is wrong.
 func (s *Store) Authenticate(c Credentials) (Account, error) {
 	a, err := s.Account(strings.ToLower(c.Username))
-	if err != nil {
+	if err != nil || a.ClientID == "" { // none, or revoked
 		// Compare against something anyway to keep the timing flat.
 		secretMatches(c.APIKey, make([]byte, 32))
 		return Account{}, ErrUnauthorized
@@ -194,6 +256,9 @@ func (s *Store) SigningKey(username string) ([]byte, error) {
 	a, err := s.Account(username)
 	if err != nil {
 		return nil, err
+	}
+	if a.ClientID == "" {
+		return nil, fmt.Errorf("account %q: its credentials are revoked: %w", username, ErrNotFound)
 	}
 	return s.unseal(a.SealedSecret)
 }
@@ -236,13 +301,12 @@ func (s *Store) SetLanguage(username, setting string) error {
 // updateAccount changes one account in one transaction.
 func (s *Store) updateAccount(username string, change func(*Account)) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAccounts)
-		var a Account
-		if err := getJSON(b, []byte(username), &a); err != nil {
+		a, err := txAccount(tx, username)
+		if err != nil {
 			return fmt.Errorf("account %q: %w", username, err)
 		}
 		change(&a)
-		return putJSON(b, []byte(username), a)
+		return putAccount(tx, a)
 	})
 }
 

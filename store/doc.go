@@ -1,11 +1,12 @@
 // Package store keeps Tillroll's records in one bbolt file and the uploaded
 // originals as files beside it, in the data directory.
 //
-// The bucket tree (schema version 2):
+// The bucket tree (schema version 3):
 //
 //	meta                          "schema" -> version (uint64, big-endian)
-//	accounts                      username -> Account (JSON)
-//	accounts_by_client            client_id -> username
+//	identities                    name -> Identity (JSON): one person's web sign-in (User) and capture
+//	                              account (Account), either or both (store/identity.go)
+//	accounts_by_client            client_id -> name
 //	documents                     id (8-byte big-endian) -> Document (JSON)
 //	documents_by_key              photon key -> id
 //	documents_by_sha              username \x00 sha256 hex \x00 id -> nil
@@ -20,9 +21,9 @@
 //	account_phrases               username \x00 normalised phrase -> Lesson (JSON): what corrections of the
 //	                              account's documents taught about the vendor it names (store/document_learn.go)
 //
-// The receipts service (store/user.go, retailer.go, product.go, receipt*.go):
+// The receipts service (store/user.go, retailer.go, product.go, receipt*.go);
+// its users are identities with a User (argon2id password hash):
 //
-//	users                         name -> User (JSON; argon2id password hash)
 //	tickets                       sha256(ticket) -> {user, created, expires}
 //	receipt_images                token -> ReceiptImage (JSON); uploaded receipt images
 //	receipts                      id (8-byte big-endian) -> Receipt (JSON)
@@ -55,13 +56,15 @@
 // Migrations run in the Open transaction (Store.init):
 //
 //	1 -> 2  usage: counts the originals stored so far (migrateUsage)
+//	2 -> 3  identities: each name's record in the old users and accounts
+//	        buckets becomes one identity; those buckets go (migrateIdentities)
 //
 // A future schema bumps schemaVersion and adds its step there.
 package store
 
 var (
 	bucketMeta            = []byte("meta")
-	bucketAccounts        = []byte("accounts")
+	bucketIdentities      = []byte("identities")
 	bucketAccountsByID    = []byte("accounts_by_client")
 	bucketDocuments       = []byte("documents")
 	bucketDocumentsByKey  = []byte("documents_by_key")
@@ -75,7 +78,6 @@ var (
 	bucketUsage           = []byte("usage")
 	bucketAccountPhrases  = []byte("account_phrases")
 
-	bucketUsers                = []byte("users")
 	bucketTickets              = []byte("tickets")
 	bucketReceiptImages        = []byte("receipt_images")
 	bucketReceipts             = []byte("receipts")
@@ -99,10 +101,10 @@ var (
 	bucketSettings             = []byte("settings")
 
 	allBuckets = [][]byte{
-		bucketMeta, bucketAccounts, bucketAccountsByID, bucketDocuments,
+		bucketMeta, bucketIdentities, bucketAccountsByID, bucketDocuments,
 		bucketDocumentsByKey, bucketDocumentsBySHA, bucketDocumentsByText,
 		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks, bucketIMAPMailboxes, bucketUsage, bucketAccountPhrases,
-		bucketUsers, bucketTickets, bucketReceiptImages, bucketReceipts, bucketReceiptsByUUID, bucketReceiptsByDoc,
+		bucketTickets, bucketReceiptImages, bucketReceipts, bucketReceiptsByUUID, bucketReceiptsByDoc,
 		bucketReceiptsByUser, bucketReceiptsByUserStatus, bucketReceiptsByUserRetail,
 		bucketReceiptsByStatus, bucketReceiptsByRetailer, bucketReceiptsByRetailKey, bucketReceiptsByTerm,
 		bucketReceiptsByOCRHash, bucketReceiptsByImage, bucketReceiptCounts, bucketRetailers,
@@ -110,4 +112,10 @@ var (
 	}
 )
 
-const schemaVersion = 2
+// The buckets of schema 2 and before that migrateIdentities empties.
+var (
+	oldBucketAccounts = []byte("accounts")
+	oldBucketUsers    = []byte("users")
+)
+
+const schemaVersion = 3

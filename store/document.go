@@ -76,7 +76,7 @@ func (s *Store) CreateDocument(in NewDocument) (Document, error) {
 	// twice (bbolt retries it alone if the batch fails); it sets every field
 	// it touches.
 	err := s.db.Batch(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketAccounts).Get([]byte(in.Account)) == nil {
+		if !hasAccount(tx, in.Account) {
 			return fmt.Errorf("account %q: %w", in.Account, ErrNotFound)
 		}
 		if err := s.charge(tx, in.Account, d.Size); err != nil {

@@ -133,7 +133,7 @@ func (s *Store) CreateDocuments(ins []NewDocument, marks ...IntakeMark) ([]Docum
 			return ErrDuplicate
 		}
 		for _, in := range ins {
-			if tx.Bucket(bucketAccounts).Get([]byte(in.Account)) == nil {
+			if !hasAccount(tx, in.Account) {
 				return fmt.Errorf("account %q: %w", in.Account, ErrNotFound)
 			}
 			d := newDocument(in, now)

@@ -83,7 +83,7 @@ func (s *Store) AddIMAPMailbox(m IMAPMailbox) (IMAPMailbox, error) {
 	}
 	m.Created = s.now().UTC()
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketAccounts).Get([]byte(m.Account)) == nil {
+		if !hasAccount(tx, m.Account) {
 			return fmt.Errorf("account %q: %w", m.Account, ErrNotFound)
 		}
 		b := tx.Bucket(bucketIMAPMailboxes)

@@ -128,8 +128,8 @@ func (s *Store) finish(id uint64, set func(*bolt.Tx, *Document) error, notify No
 		if notify == nil {
 			return nil
 		}
-		var a Account
-		if err := getJSON(tx.Bucket(bucketAccounts), []byte(d.Account), &a); err != nil {
+		a, err := txAccount(tx, d.Account)
+		if err != nil {
 			return fmt.Errorf("account %q: %w", d.Account, err)
 		}
 		return addMessages(tx, notify(d, a), s.now().UTC())

@@ -112,20 +112,18 @@ func (s *Store) SetQuota(account string, quota int64) error {
 		return fmt.Errorf("%w: a quota is a number of bytes, 0 for the default or -1 for none", ErrInvalid)
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAccounts)
-		var a Account
-		if err := getJSON(b, []byte(account), &a); err != nil {
+		a, err := txAccount(tx, account)
+		if err != nil {
 			return fmt.Errorf("account %q: %w", account, err)
 		}
 		a.Quota = quota
-		return putJSON(b, []byte(account), a)
+		return putAccount(tx, a)
 	})
 }
 
 // quotaOf is the owner's own setting and the quota that holds (0: none).
 func (s *Store) quotaOf(tx *bolt.Tx, owner string) (setting, quota int64) {
-	var a Account
-	if err := getJSON(tx.Bucket(bucketAccounts), []byte(owner), &a); err == nil {
+	if a, err := txAccount(tx, owner); err == nil {
 		setting = a.Quota
 	}
 	switch {

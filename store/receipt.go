@@ -159,7 +159,7 @@ func createReceipt(tx *bolt.Tx, in NewReceipt, uuid string, now time.Time) (Rece
 		PartnerCoins: receipts.Units(0), NonPartnerCoins: receipts.Units(0),
 		PartnerEarned: receipts.Units(0), NonPartnerEarned: receipts.Units(0),
 	}
-	if tx.Bucket(bucketUsers).Get([]byte(in.User)) == nil {
+	if !hasUser(tx, in.User) {
 		return Receipt{}, fmt.Errorf("user %q: %w", in.User, ErrNotFound)
 	}
 	if err := ensureReceiptsAccount(tx, now); err != nil {
@@ -208,11 +208,10 @@ func createReceipt(tx *bolt.Tx, in NewReceipt, uuid string, now time.Time) (Rece
 
 // ensureReceiptsAccount makes the internal account on first use.
 func ensureReceiptsAccount(tx *bolt.Tx, now time.Time) error {
-	b := tx.Bucket(bucketAccounts)
-	if b.Get([]byte(ReceiptsAccount)) != nil {
+	if hasAccount(tx, ReceiptsAccount) {
 		return nil
 	}
-	return putJSON(b, []byte(ReceiptsAccount), Account{Username: ReceiptsAccount, Created: now})
+	return putAccount(tx, Account{Username: ReceiptsAccount, Created: now})
 }
 
 // queueDocument records an image as a document of the internal account

@@ -128,6 +128,11 @@ func (s *Store) init() error {
 				return fmt.Errorf("migrate to schema 2: %w", err)
 			}
 		}
+		if got >= 1 && got < 3 {
+			if err := migrateIdentities(tx); err != nil {
+				return fmt.Errorf("migrate to schema 3: %w", err)
+			}
+		}
 		return meta.Put([]byte("schema"), itob(schemaVersion))
 	})
 }

@@ -61,12 +61,25 @@ func (s *Store) CreateFirstAdmin(name, password string) (User, error) {
 	return s.createUser(NewUser{Name: name, Password: password, Role: RoleAdmin}, true)
 }
 
-// HasUsers tells whether any receipts-service user exists.
+// HasUsers tells whether any identity can sign in to the web app.
 func (s *Store) HasUsers() (bool, error) {
 	has := false
 	err := s.db.View(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bucketUsers).Cursor().First()
-		has = k != nil
+		var err error
+		has, err = anyUser(tx)
+		return err
+	})
+	return has, err
+}
+
+func anyUser(tx *bolt.Tx) (bool, error) {
+	has := false
+	err := tx.Bucket(bucketIdentities).ForEach(func(_, v []byte) error {
+		var id Identity
+		if err := jsonUnmarshal(v, &id); err != nil {
+			return err
+		}
+		has = has || id.User != nil
 		return nil
 	})
 	return has, err
@@ -101,17 +114,20 @@ func (s *Store) createUser(in NewUser, first bool) (User, error) {
 	u := User{Name: in.Name, Role: in.Role, RetailerID: in.RetailerID, Salt: salt,
 		PasswordHash: hashPassword(in.Password, salt), Created: s.now().UTC()}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketUsers)
-		if k, _ := b.Cursor().First(); first && k != nil {
+		if has, err := anyUser(tx); err != nil {
+			return err
+		} else if first && has {
 			return fmt.Errorf("a first admin: the box has users already: %w", ErrExists)
 		}
-		if b.Get([]byte(u.Name)) != nil {
-			return fmt.Errorf("user %q: %w", u.Name, ErrExists)
+		// Any identity, also one with only a capture account: giving that
+		// one a web sign-in is an admin's explicit act (SetPassword).
+		if tx.Bucket(bucketIdentities).Get([]byte(u.Name)) != nil {
+			return fmt.Errorf("user %q: the name is taken: %w", u.Name, ErrExists)
 		}
 		if u.RetailerID != "" && tx.Bucket(bucketRetailers).Get([]byte(u.RetailerID)) == nil {
 			return fmt.Errorf("%w: retailer %q does not exist", ErrInvalid, u.RetailerID)
 		}
-		return putJSON(b, []byte(u.Name), u)
+		return putUser(tx, u)
 	})
 	if err != nil {
 		return User{}, err
@@ -123,7 +139,9 @@ func (s *Store) createUser(in NewUser, first bool) (User, error) {
 func (s *Store) User(name string) (User, error) {
 	var u User
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return getJSON(tx.Bucket(bucketUsers), []byte(name), &u)
+		var err error
+		u, err = txUser(tx, name)
+		return err
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("user %q: %w", name, err)
@@ -182,7 +200,8 @@ func (s *Store) UserByTicket(ticket string) (User, error) {
 		if !s.now().Before(t.Expires) {
 			return ErrUnauthorized
 		}
-		if err := getJSON(tx.Bucket(bucketUsers), []byte(t.User), &u); err != nil {
+		var err error
+		if u, err = txUser(tx, t.User); err != nil {
 			return ErrUnauthorized
 		}
 		return nil

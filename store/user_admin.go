@@ -19,27 +19,26 @@ func checkPassword(password string) error {
 	return nil
 }
 
-// Users lists every receipts-service user by name.
+// Users lists every identity that can sign in, by name.
 func (s *Store) Users() ([]User, error) {
-	var out []User
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketUsers).ForEach(func(_, v []byte) error {
-			var u User
-			if err := jsonUnmarshal(v, &u); err != nil {
-				return err
-			}
-			out = append(out, u)
-			return nil
-		})
-	})
+	ids, err := s.Identities()
 	if err != nil {
 		return nil, fmt.Errorf("users: %w", err)
+	}
+	var out []User
+	for _, id := range ids {
+		if id.User != nil {
+			out = append(out, *id.User)
+		}
 	}
 	return out, nil
 }
 
 // SetPassword gives a user a new password (and a new salt) and ends every
-// ticket the user holds: whoever knew the old password is signed out.
+// ticket the user holds: whoever knew the old password is signed out. An
+// identity with only a capture account gets a web sign-in with it, as a
+// plain user (RoleUser): an admin's way to let a program's or a person's
+// account made with `tillroll account create` into the web app.
 func (s *Store) SetPassword(name, password string) error {
 	if err := checkPassword(password); err != nil {
 		return err
@@ -50,12 +49,16 @@ func (s *Store) SetPassword(name, password string) error {
 	}
 	hash := hashPassword(password, salt)
 	return s.db.Update(func(tx *bolt.Tx) error {
-		var u User
-		if err := getJSON(tx.Bucket(bucketUsers), []byte(name), &u); err != nil {
-			return fmt.Errorf("user %q: %w", name, err)
+		id, err := getIdentity(tx, name)
+		if err != nil || internalIdentity(name) {
+			return fmt.Errorf("user %q: %w", name, ErrNotFound)
+		}
+		u := User{Name: name, Role: RoleUser, Created: s.now().UTC()}
+		if id.User != nil {
+			u = *id.User
 		}
 		u.Salt, u.PasswordHash = salt, hash
-		if err := putJSON(tx.Bucket(bucketUsers), []byte(name), u); err != nil {
+		if err := putUser(tx, u); err != nil {
 			return err
 		}
 		return deleteTickets(tx, name)
@@ -68,26 +71,26 @@ func (s *Store) SetPassword(name, password string) error {
 // last admin, who alone can manage the box from the web app.
 func (s *Store) DeleteUser(name string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		users := tx.Bucket(bucketUsers)
-		var u User
-		if err := getJSON(users, []byte(name), &u); err != nil {
+		u, err := txUser(tx, name)
+		if err != nil {
 			return fmt.Errorf("user %q: %w", name, err)
 		}
 		prefix := join([]byte(name), nil)
 		if k, _ := tx.Bucket(bucketReceiptsByUser).Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
 			return fmt.Errorf("%w: %s has receipts", ErrInUse, name)
 		}
-		if tx.Bucket(bucketAccounts).Get([]byte(name)) != nil {
+		if hasAccount(tx, name) {
 			return fmt.Errorf("%w: %s has a capture-API account", ErrInUse, name)
 		}
+		ids := tx.Bucket(bucketIdentities)
 		if u.Role == RoleAdmin {
 			admins := 0
-			err := users.ForEach(func(_, v []byte) error {
-				var o User
+			err := ids.ForEach(func(_, v []byte) error {
+				var o Identity
 				if err := jsonUnmarshal(v, &o); err != nil {
 					return err
 				}
-				if o.Role == RoleAdmin {
+				if o.User != nil && o.User.Role == RoleAdmin {
 					admins++
 				}
 				return nil
@@ -109,7 +112,7 @@ func (s *Store) DeleteUser(name string) error {
 		if err := deleteTickets(tx, name); err != nil {
 			return err
 		}
-		if err := users.Delete([]byte(name)); err != nil {
+		if err := ids.Delete([]byte(name)); err != nil {
 			return fmt.Errorf("delete user: %w", err)
 		}
 		return nil

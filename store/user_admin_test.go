@@ -79,7 +79,9 @@ func TestDeleteUser(t *testing.T) {
 	if _, err := s.CreateReceipt(NewReceipt{User: "alice", Links: []string{"x"}, Images: []string{newImage(t, s, "alice", "a")}}); err != nil {
 		t.Fatal(err)
 	}
-	newAccount(t, s, "bob")
+	if _, err := s.AddCredentials("bob", "bob@example.com"); err != nil {
+		t.Fatal(err)
+	}
 	till, _, err := s.Login("till", "till password", time.Hour)
 	if err != nil {
 		t.Fatal(err)

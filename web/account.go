@@ -11,11 +11,12 @@ import (
 	"tillroll/store"
 )
 
-// The account page is the signed-in user's capture-API account. Web users
-// (receipts-service users) and capture accounts are separate records; they
-// are linked by name: user "alice"'s capture account is the account
-// "alice". Both take the same names (a-z 0-9 . _ -), so every user has
-// exactly one possible account, made here or with `tillroll account create`.
+// The account page is the capture-API half of the signed-in user's
+// identity (store.Identity): a web user and their capture account are one
+// record with one name, so the credentials made here are the user's own,
+// and the documents sent with them belong to the same identity. An
+// identity made with `tillroll account create` gets its web sign-in from an
+// admin (a password on its admin page) and then sees the same page.
 //
 // Credentials exist in clear only in the answer to the POST that made them:
 // the store keeps hashes (and the secret key sealed, to sign webhooks), no
@@ -24,7 +25,8 @@ import (
 
 // accountData is what account.html shows.
 type accountData struct {
-	Has     bool // the user has a capture account
+	Has     bool // the user has working capture credentials
+	Revoked bool // the user had credentials and revoked them
 	Account store.Account
 	Issued  time.Time // when the current credentials were made
 	// Creds are new credentials, set only in the answer to the POST that
@@ -46,6 +48,7 @@ func (w *Web) registerAccount(g *echo.Group, small echo.MiddlewareFunc) {
 	g.GET("/account", w.accountPage)
 	g.POST("/account/credentials", w.createCredentials, small, sameOrigin, w.csrf)
 	g.POST("/account/regenerate", w.regenerateCredentials, small, sameOrigin, w.csrf)
+	g.POST("/account/revoke", w.revokeCredentials, small, sameOrigin, w.csrf)
 	g.POST("/account/webhook", w.setWebhook, small, sameOrigin, w.csrf)
 	g.POST("/account/email", w.setEmail, small, sameOrigin, w.csrf)
 }
@@ -66,6 +69,7 @@ var accountSaved = map[string]string{
 	"email":           "The email address is saved.",
 	"webhook":         "The webhook URL is saved.",
 	"webhook-removed": "The webhook URL is removed: notifications go by email only.",
+	"revoked":         "Your API credentials are revoked: they no longer work. Your documents stay.",
 }
 
 // accountPage is GET /account. It never shows a secret.
@@ -81,6 +85,8 @@ func (w *Web) showAccount(c *echo.Context, v accountView) error {
 	}
 	a, err := w.cfg.Store.Account(u.Name)
 	switch {
+	case err == nil && a.ClientID == "": // revoked: new ones can be made
+		d.Revoked, d.Account, d.Email = true, a, a.Email
 	case err == nil:
 		d.Has, d.Account, d.Email, d.Webhook = true, a, a.Email, a.WebhookURL
 		d.Issued = a.Issued
@@ -122,12 +128,12 @@ const (
 	msgHaveAccount = "You already have API credentials. They were shown once, when they were made; if they are lost, regenerate them."
 )
 
-// createCredentials is POST /account/credentials: the user's capture
-// account, with its credentials shown in this answer only.
+// createCredentials is POST /account/credentials: capture credentials on
+// the user's own identity (again after revoking), shown in this answer only.
 func (w *Web) createCredentials(c *echo.Context) error {
 	u, _, _ := w.currentSession(c)
 	email := strings.TrimSpace(c.FormValue("email"))
-	creds, err := w.cfg.Store.CreateAccount(u.Name, email)
+	creds, err := w.cfg.Store.AddCredentials(u.Name, email)
 	switch {
 	case err == nil:
 		return w.showAccount(c, accountView{code: http.StatusCreated, creds: &creds,
@@ -162,7 +168,7 @@ func (w *Web) regenerateCredentials(c *echo.Context) error {
 			err: "These credentials were already regenerated (was the form sent twice?): the new ones were shown once. If you do not have them, regenerate again."})
 	}
 	creds, err := w.cfg.Store.RegenerateCredentials(u.Name)
-	switch {
+	switch { // also revoked in between, by the user in another tab or an admin
 	case errors.Is(err, store.ErrNotFound):
 		return w.showAccount(c, accountView{code: http.StatusConflict, err: msgNoAccount})
 	case err != nil:
@@ -170,6 +176,38 @@ func (w *Web) regenerateCredentials(c *echo.Context) error {
 	}
 	return w.showAccount(c, accountView{code: http.StatusOK, creds: &creds,
 		flash: "New API credentials are made: the old ones no longer work."})
+}
+
+// revokeCredentials is POST /account/revoke: the credentials stop working
+// at once and none replace them; the identity, its documents, email and
+// webhook stay, and new credentials can be made later. Like regenerate, the
+// form names the client id it revokes.
+func (w *Web) revokeCredentials(c *echo.Context) error {
+	u, _, _ := w.currentSession(c)
+	a, err := w.cfg.Store.Account(u.Name)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && a.ClientID == ""):
+		return w.showAccount(c, accountView{code: http.StatusConflict, err: msgNoAccount})
+	case err != nil:
+		return err
+	}
+	if c.FormValue("confirm") != "yes" {
+		return w.showAccount(c, accountView{code: http.StatusBadRequest, invalid: "revoke-confirm",
+			err: "Tick the box to confirm: the credentials stop working at once."})
+	}
+	if !tokenEqual(c.FormValue("client_id"), a.ClientID) {
+		return w.showAccount(c, accountView{code: http.StatusConflict,
+			err: "These credentials were already replaced: the page was out of date. Look at it again before revoking."})
+	}
+	err = w.cfg.Store.RevokeCredentials(u.Name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return w.showAccount(c, accountView{code: http.StatusConflict, err: msgNoAccount})
+	case err != nil:
+		return err
+	}
+	w.cfg.Logger.Info("capture credentials revoked", "user", u.Name, "by", u.Name)
+	return c.Redirect(http.StatusSeeOther, "/account?saved=revoked")
 }
 
 // setWebhook is POST /account/webhook: set the webhook URL (checked as the

@@ -117,7 +117,7 @@ func TestAccountRoles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	aliceCreds, err := a.st.CreateAccount("alice", "alice@example.com")
+	aliceCreds, err := a.st.AddCredentials("alice", "alice@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestAccountRoles(t *testing.T) {
 
 func TestAccountCSRF(t *testing.T) {
 	a := newApp(t)
-	aliceCreds, err := a.st.CreateAccount("alice", "alice@example.com")
+	aliceCreds, err := a.st.AddCredentials("alice", "alice@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,13 +334,43 @@ func TestAccountCredentials(t *testing.T) {
 		t.Fatalf("capture upload with the old credentials: %d %v", code, out)
 	}
 
+	// Revoke needs the confirmation and the current client id, then ends
+	// the credentials with none new; new ones can be made after.
+	if resp, body := c.post("/account/revoke", url.Values{"csrf": {tok}, "client_id": {second.ClientID}}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Tick the box") {
+		t.Fatalf("revoke unconfirmed: %d\n%s", resp.StatusCode, body)
+	}
+	if resp, _ := c.post("/account/revoke", url.Values{"csrf": {tok}, "client_id": {first.ClientID}, "confirm": {"yes"}}); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("revoke with a stale client id: %d", resp.StatusCode)
+	}
+	if _, err := a.st.Authenticate(second); err != nil {
+		t.Fatalf("refused revocations ended the credentials: %v", err)
+	}
+	if resp, _ := c.post("/account/revoke", url.Values{"csrf": {tok}, "client_id": {second.ClientID}, "confirm": {"yes"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	if code, out := captureUpload(t, a.url, second); code != http.StatusUnauthorized {
+		t.Fatalf("capture upload with revoked credentials: %d %v", code, out)
+	}
+	resp, body = c.do(http.MethodGet, "/account?saved=revoked", "", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="revoked-credentials"`) || !strings.Contains(body, `id="create-form"`) || strings.Contains(body, second.ClientID) {
+		t.Fatalf("GET /account after revoking: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = c.post("/account/credentials", url.Values{"csrf": {tok}, "email": {"alice@example.com"}})
+	third, ok := shownCredentials(t, body)
+	if resp.StatusCode != http.StatusCreated || !ok {
+		t.Fatalf("new credentials after revoking: %d\n%s", resp.StatusCode, body)
+	}
+	if code, out := captureUpload(t, a.url, third); code != http.StatusOK {
+		t.Fatalf("capture upload with the credentials made after revoking: %d %v", code, out)
+	}
+
 	// Nothing the server logged holds a secret.
-	noSecrets(t, "the log", a.logs.String(), first, second)
+	noSecrets(t, "the log", a.logs.String(), first, second, third)
 }
 
 func TestAccountWebhookAndEmail(t *testing.T) {
 	a := newApp(t)
-	creds, err := a.st.CreateAccount("alice", "alice@example.com")
+	creds, err := a.st.AddCredentials("alice", "alice@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 // page needs.
 type adminStore interface {
 	Users() ([]store.User, error)
+	Identities() ([]store.Identity, error)
 	User(name string) (store.User, error)
 	CreateUser(in store.NewUser) (store.User, error)
 	SetPassword(name, password string) error

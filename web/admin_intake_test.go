@@ -40,13 +40,13 @@ func TestIntakePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	if _, err := st.CreateAccount("shop", "shop@example.com"); err != nil {
-		t.Fatal(err)
-	}
 	for _, u := range []store.NewUser{{Name: "alice", Password: "alice-password"}, {Name: "shop", Password: "shop-password"}, {Name: "root", Password: "root-password", Role: store.RoleAdmin}} {
 		if _, err := st.CreateUser(u); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := st.AddCredentials("shop", "shop@example.com"); err != nil {
+		t.Fatal(err)
 	}
 	// A real IMAP server on loopback.
 	mem := imapmemserver.New()

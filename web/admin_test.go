@@ -712,3 +712,54 @@ func TestAdminBackup(t *testing.T) {
 		t.Fatalf("failed backup: %d, read error %v", resp.StatusCode, rerr)
 	}
 }
+
+// TestAdminIdentities: an identity with only capture credentials (from
+// `tillroll account create`) is in the admin's one list; the admin can
+// revoke its credentials and give it a web sign-in, after which it makes
+// new credentials on its own account page.
+func TestAdminIdentities(t *testing.T) {
+	a, root := adminApp(t)
+	tok := root.token("/admin/users")
+	old, err := a.st.CreateAccount("scanner", "scanner@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := root.do(http.MethodGet, "/admin/users", "", nil)
+	row := regexp.MustCompile(`(?s)<a href="/admin/users/scanner">scanner</a>.*?</tr>`).FindString(body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(row, "no web sign-in") || !strings.Contains(row, "credentials since") {
+		t.Fatalf("the list's row of scanner: %d %q", resp.StatusCode, row)
+	}
+	if resp, body := root.post("/admin/users", url.Values{"csrf": {tok}, "name": {"scanner"}, "password": {"scanner-password"}, "password2": {"scanner-password"}, "role": {"admin"}}); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("a new user on scanner's name: %d %q", resp.StatusCode, pageError(body))
+	}
+	_, body = root.do(http.MethodGet, "/admin/users/scanner", "", nil)
+	if !strings.Contains(body, old.ClientID) || !strings.Contains(body, `id="revoke-form"`) || strings.Contains(body, `id="delete-form"`) {
+		t.Fatalf("scanner's page:\n%s", body)
+	}
+	if resp, _ := root.post("/admin/users/scanner/revoke", url.Values{"csrf": {tok}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke scanner's credentials: %d", resp.StatusCode)
+	}
+	if _, err := a.st.Authenticate(old); !errors.Is(err, store.ErrUnauthorized) {
+		t.Fatalf("scanner's revoked credentials: %v", err)
+	}
+	if resp, _ := root.post("/admin/users/scanner/revoke", url.Values{"csrf": {tok}}); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("revoke again: %d", resp.StatusCode)
+	}
+	resp, _ = root.post("/admin/users/scanner/password", url.Values{"csrf": {tok}, "password": {"scanner-password"}, "password2": {"scanner-password"}, "signin": {"new"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/users/scanner?done=signin" {
+		t.Fatalf("give scanner a web sign-in: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if u, err := a.st.User("scanner"); err != nil || u.Role != store.RoleUser {
+		t.Fatalf("scanner's sign-in: %+v %v", u, err)
+	}
+	scanner := newClient(t, a.url)
+	scanner.signIn("scanner", "scanner-password")
+	resp, body = scanner.post("/account/credentials", url.Values{"csrf": {scanner.token("/account")}, "email": {"scanner@example.com"}})
+	fresh, ok := shownCredentials(t, body)
+	if resp.StatusCode != http.StatusCreated || !ok || fresh.Username != "scanner" {
+		t.Fatalf("scanner's new credentials: %d\n%s", resp.StatusCode, body)
+	}
+	if _, err := a.st.Authenticate(fresh); err != nil {
+		t.Fatalf("scanner's new credentials: %v", err)
+	}
+}

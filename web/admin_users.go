@@ -13,13 +13,18 @@ import (
 	"tillroll/store"
 )
 
+// userRow is one identity in the admin's list: its web sign-in (Role ""
+// when it has none) and its capture credentials, both kinds in one list.
 type userRow struct {
 	Name         string
-	Role         string
+	Role         string // "": no web sign-in (an account from `tillroll account create`)
 	RetailerID   string
 	RetailerName string
 	Created      time.Time
 	Self         bool
+	// The capture half: Account nil when the identity never had one;
+	// ClientID "" when its credentials are revoked.
+	Account *store.Account
 }
 
 // newUserForm is the create form's fields as sent, shown again after an
@@ -46,7 +51,7 @@ var userRoles = []string{store.RoleUser, store.RoleStaff, store.RoleAdmin}
 // userRows are the users with their retailers' names.
 func (w *Web) userRows(c *echo.Context) ([]userRow, []store.Retailer, error) {
 	me, _, _ := w.currentSession(c)
-	users, err := w.cfg.Store.Users()
+	ids, err := w.cfg.Store.Identities()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -59,9 +64,12 @@ func (w *Web) userRows(c *echo.Context) ([]userRow, []store.Retailer, error) {
 		names[r.ID] = r.Name
 	}
 	var rows []userRow
-	for _, u := range users {
-		rows = append(rows, userRow{Name: u.Name, Role: u.Role, RetailerID: u.RetailerID,
-			RetailerName: names[u.RetailerID], Created: u.Created, Self: u.Name == me.Name})
+	for _, id := range ids {
+		r := userRow{Name: id.Name, Created: id.Created, Self: id.Name == me.Name, Account: id.Account}
+		if u := id.User; u != nil {
+			r.Role, r.RetailerID, r.RetailerName = u.Role, u.RetailerID, names[u.RetailerID]
+		}
+		rows = append(rows, r)
 	}
 	return rows, retailers, nil
 }
@@ -113,10 +121,11 @@ func (w *Web) adminCreateUser(c *echo.Context) error {
 // adminUser is GET /admin/users/:name: the user, with the forms that reset
 // the password and delete the user.
 func (w *Web) adminUser(c *echo.Context) error {
-	flash := ""
-	if c.QueryParam("done") == "password" {
-		flash = "The password is changed; the user's sessions have ended."
-	}
+	flash := map[string]string{
+		"password": "The password is changed; the user's sessions have ended.",
+		"signin":   "The password is set: this identity can sign in to the web app now, as a user.",
+		"revoked":  "The capture-API credentials are revoked: they no longer work. The documents stay.",
+	}[c.QueryParam("done")]
 	return w.showUser(c, http.StatusOK, flash, "")
 }
 
@@ -163,7 +172,28 @@ func (w *Web) adminSetPassword(c *echo.Context) error {
 	if name == me.Name {
 		return c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape("/admin/users/"+name))
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/users/"+url.PathEscape(name)+"?done=password")
+	done := "password"
+	if c.FormValue("signin") == "new" {
+		done = "signin"
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/users/"+url.PathEscape(name)+"?done="+done)
+}
+
+// adminRevokeCredentials is POST /admin/users/:name/revoke: the identity's
+// capture credentials stop working at once (a lost laptop, a script that
+// leaked them); its documents stay, and its owner can make new ones.
+func (w *Web) adminRevokeCredentials(c *echo.Context) error {
+	me, _, _ := w.currentSession(c)
+	name := c.Param("name")
+	err := w.cfg.Store.RevokeCredentials(name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return w.showUser(c, http.StatusConflict, "", "There are no credentials to revoke.")
+	case err != nil:
+		return err
+	}
+	w.cfg.Logger.Info("capture credentials revoked", "user", name, "by", me.Name)
+	return c.Redirect(http.StatusSeeOther, "/admin/users/"+url.PathEscape(name)+"?done=revoked")
 }
 
 // adminDeleteUser is POST /admin/users/:name/delete. The store keeps a

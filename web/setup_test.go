@@ -77,6 +77,38 @@ func TestFirstRun(t *testing.T) {
 		t.Fatalf("/admin after setup: %d", resp.StatusCode)
 	}
 
+	// One identity: the admin's own capture credentials, made on the
+	// account page, call the capture API as the same "owner", and the
+	// admin's list shows one row for both.
+	resp, body = c.post("/account/credentials", url.Values{"csrf": {c.token("/account")}, "email": {"owner@example.com"}})
+	creds, ok := shownCredentials(t, body)
+	if resp.StatusCode != http.StatusCreated || !ok || creds.Username != "owner" {
+		t.Fatalf("the first admin's API credentials: %d\n%s", resp.StatusCode, body)
+	}
+	req, err := http.NewRequest(http.MethodGet, ts.URL+"/balance", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("CLIENT-ID", creds.ClientID)
+	req.Header.Set("AUTHORIZATION", "apikey "+creds.Username+":"+creds.APIKey)
+	req.Header.Set("PASSWORD", creds.Password)
+	req.Header.Set("SECRET-KEY", creds.SecretKey)
+	bal, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = bal.Body.Close()
+	if bal.StatusCode != http.StatusOK {
+		t.Fatalf("the capture API with the first admin's credentials: %d", bal.StatusCode)
+	}
+	if id, err := st.Identity("owner"); err != nil || id.User == nil || id.User.Role != store.RoleAdmin || !id.HasCredentials() {
+		t.Fatalf("owner's identity %+v %v: want one with the admin's sign-in and the credentials", id, err)
+	}
+	if resp, body := c.do(http.MethodGet, "/admin/users", "", nil); resp.StatusCode != http.StatusOK ||
+		strings.Count(body, `href="/admin/users/owner"`) != 1 || !strings.Contains(body, "credentials since") {
+		t.Fatalf("/admin/users: %d, want owner once with credentials\n%s", resp.StatusCode, body)
+	}
+
 	// Closed: the form and the code no longer work, for anyone.
 	other := newClient(t, ts.URL)
 	if resp, _ := other.do(http.MethodGet, "/setup", "", nil); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/signin" {

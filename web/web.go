@@ -57,8 +57,9 @@ type Store interface {
 
 	// The account page (account.go): the user's capture-API account.
 	Account(username string) (store.Account, error)
-	CreateAccount(username, email string) (store.Credentials, error)
+	AddCredentials(name, email string) (store.Credentials, error)
 	RegenerateCredentials(username string) (store.Credentials, error)
+	RevokeCredentials(username string) error
 	SetWebhook(username, rawURL string) error
 	SetEmail(username, email string) error
 	// First run (setup.go).
@@ -201,6 +202,7 @@ func (w *Web) Register(e *echo.Echo) {
 	ad.GET("/users/:name", w.adminUser)
 	ad.POST("/users/:name/password", w.adminSetPassword, small, sameOrigin, w.csrf)
 	ad.POST("/users/:name/delete", w.adminDeleteUser, small, sameOrigin, w.csrf)
+	ad.POST("/users/:name/revoke", w.adminRevokeCredentials, small, sameOrigin, w.csrf)
 	ad.GET("/retailers", w.adminRetailers)
 	ad.GET("/retailers/new", w.adminNewRetailer)
 	ad.POST("/retailers", w.adminAddRetailer, small, sameOrigin, w.csrf)
