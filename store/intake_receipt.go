@@ -17,10 +17,11 @@ import (
 // Receipts-service users (shoppers, retailer staff) have intake addresses
 // too: mail to one becomes that user's receipts, as if the app had
 // uploaded each attachment (POST .../user/receipt/image) and then made a
-// receipt of it (POST .../user/receipt). Users and capture accounts are
-// separate records and may share a name, so a user's token is derived
-// under another label: "alice+TOKEN" is either the account alice's address
-// or the user alice's, never both.
+// receipt of it (POST .../user/receipt). One identity may have both a
+// capture account and a web user (store/identity.go), whose documents and
+// receipts are different things, so a user's token is derived under
+// another label: "alice+TOKEN" is either alice's capture address or her
+// receipts address, never both.
 
 // ImageLinkPath is where the receipts service serves an uploaded image
 // (ImageLinkPath + token + "." + extension).
