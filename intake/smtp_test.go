@@ -474,12 +474,13 @@ func TestSMTPAcknowledgedIsCommitted(t *testing.T) {
 // A receipts-service user's intake address: each document of the mail
 // becomes one of the user's receipts (an uploaded image and a receipt
 // naming it, queued for OCR), committed before the 250. The user here
-// has the same name as the account "shop": the two addresses differ and
-// each reaches only its own owner.
+// is the identity of the account "shop", given a web sign-in (as an admin
+// does on its page): its two addresses differ and each reaches only its
+// own documents or receipts.
 func TestSMTPUserReceipts(t *testing.T) {
 	b := startBox(t, SMTPConfig{})
 	const pass = "user-password-1"
-	if _, err := b.st.CreateUser(store.NewUser{Name: "shop", Password: pass}); err != nil {
+	if err := b.st.SetPassword("shop", pass); err != nil {
 		t.Fatal(err)
 	}
 	userTo := b.st.UserIntakeLocal("shop") + "@scanner.example" // any domain
