@@ -63,8 +63,14 @@ func (s *Store) Storages() ([]Storage, error) {
 	var out []Storage
 	err := s.db.View(func(tx *bolt.Tx) error {
 		accounts := map[string]bool{}
-		if err := tx.Bucket(bucketAccounts).ForEach(func(k, _ []byte) error {
-			accounts[string(k)] = true
+		if err := tx.Bucket(bucketIdentities).ForEach(func(k, v []byte) error {
+			var id Identity
+			if err := jsonUnmarshal(v, &id); err != nil {
+				return err
+			}
+			if id.Account != nil {
+				accounts[string(k)] = true
+			}
 			return nil
 		}); err != nil {
 			return err
