@@ -81,7 +81,7 @@ func (a *app) submit(c store.Credentials, query string, file []byte) store.Docum
 // sent; another user sees none of it.
 func TestBrowserDocuments(t *testing.T) {
 	a := newApp(t)
-	creds, err := a.st.CreateAccount("alice", "alice@example.com")
+	creds, err := a.st.AddCredentials("alice", "alice@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
