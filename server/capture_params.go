@@ -12,7 +12,6 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"tillroll/ocr"
 	"tillroll/store"
 )
 
@@ -75,10 +74,8 @@ func (p submitParams) submission() (store.Submission, error) {
 		sub.RefID = v
 	}
 	var err error
-	if v := p["lang"]; v != "" {
-		if sub.Lang, err = ocr.CheckLanguages(v); err != nil {
-			return sub, errorf(http.StatusBadRequest, "lang: "+strings.TrimPrefix(err.Error(), ocr.ErrLanguage.Error()+": "))
-		}
+	if sub.Lang, err = uploadLang(p["lang"]); err != nil {
+		return sub, err
 	}
 	if sub.PageStart, err = pageParam(p, "page_start"); err != nil {
 		return sub, err

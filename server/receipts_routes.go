@@ -20,7 +20,7 @@ type ReceiptsStore interface {
 	UserByTicket(ticket string) (store.User, error)
 	Logout(ticket string) error
 
-	SaveReceiptImage(user string, f store.StoredFile, kind string) (store.ReceiptImage, error)
+	SaveReceiptImageIn(user string, f store.StoredFile, kind, lang string) (store.ReceiptImage, error)
 	ReceiptImage(token string) (store.ReceiptImage, error)
 	FilePath(rel string) (string, error)
 

@@ -26,6 +26,12 @@ const imagePath = store.ImageLinkPath
 // uploadImage is POST /receipts-service/user/receipt/image: the image is
 // kept on this box and its link given back, for the receipt to name.
 func (a *receiptsAPI) uploadImage(c *echo.Context) error {
+	// lang, in the query or as a form field before the image: the OCR
+	// languages the receipt is read in.
+	lang, err := uploadLang(c.QueryParam("lang"))
+	if err != nil {
+		return err
+	}
 	mr, err := c.Request().MultipartReader()
 	if err != nil {
 		return errorf(http.StatusBadRequest, "send the image as multipart/form-data in the field \"image\"")
@@ -38,6 +44,16 @@ func (a *receiptsAPI) uploadImage(c *echo.Context) error {
 		if err != nil {
 			return uploadReadError(err)
 		}
+		if part.FormName() == "lang" {
+			v, err := io.ReadAll(io.LimitReader(part, 256))
+			if err != nil {
+				return uploadReadError(err)
+			}
+			if lang, err = uploadLang(string(v)); err != nil {
+				return err
+			}
+			continue
+		}
 		if part.FormName() != imageField {
 			if _, err := io.Copy(io.Discard, part); err != nil {
 				return uploadReadError(err)
@@ -48,7 +64,7 @@ func (a *receiptsAPI) uploadImage(c *echo.Context) error {
 		if err != nil {
 			return err
 		}
-		img, err := a.st.SaveReceiptImage(currentUser(c).Name, file, string(kind))
+		img, err := a.st.SaveReceiptImageIn(currentUser(c).Name, file, string(kind), lang)
 		if err != nil {
 			if rerr := a.srv.store.RemoveFile(file.Path); rerr != nil {
 				a.srv.cfg.Logger.Warn("remove unused upload", "err", rerr)
@@ -58,6 +74,20 @@ func (a *receiptsAPI) uploadImage(c *echo.Context) error {
 		link := c.Scheme() + "://" + c.Request().Host + imagePath + img.Token + "." + kind.Ext()
 		return c.JSON(http.StatusOK, map[string]string{"link": link})
 	}
+}
+
+// uploadLang checks an upload's lang ("" when it gives none): a 400 that
+// names the installed languages when one is not.
+func uploadLang(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	lang, err := ocr.CheckLanguages(v)
+	if err != nil {
+		return "", errorf(http.StatusBadRequest, "lang: "+strings.TrimPrefix(err.Error(), ocr.ErrLanguage.Error()+": "))
+	}
+	return lang, nil
 }
 
 var imageNameRE = regexp.MustCompile(`^([0-9a-f]{32})(\.[a-z0-9]{1,8})?$`)

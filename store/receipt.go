@@ -29,6 +29,9 @@ type ReceiptImage struct {
 	Kind    string    `json:"kind"`
 	Size    int64     `json:"size,omitempty"`
 	Created time.Time `json:"created"`
+	// Lang is the OCR language setting the upload chose
+	// (ocr.CheckLanguages); "" reads with the server's.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Receipt is a user's receipt: what the app sent, what OCR read and what
@@ -79,11 +82,18 @@ func (r Receipt) PendingCoins() receipts.Coins {
 // SaveReceiptImage records an image already saved with SaveFile, counted
 // against the user's storage quota (ErrQuota).
 func (s *Store) SaveReceiptImage(user string, f StoredFile, kind string) (ReceiptImage, error) {
+	return s.SaveReceiptImageIn(user, f, kind, "")
+}
+
+// SaveReceiptImageIn is SaveReceiptImage for an upload that chose the
+// OCR language setting lang (checked by the caller; "" for the server's):
+// the receipt that names the image is read in it.
+func (s *Store) SaveReceiptImageIn(user string, f StoredFile, kind, lang string) (ReceiptImage, error) {
 	token, err := newToken(s.rand, 16)
 	if err != nil {
 		return ReceiptImage{}, err
 	}
-	img := ReceiptImage{Token: token, User: user, Path: f.Path, SHA256: f.SHA256, Kind: kind, Size: f.Size, Created: s.now().UTC()}
+	img := ReceiptImage{Token: token, User: user, Path: f.Path, SHA256: f.SHA256, Kind: kind, Size: f.Size, Created: s.now().UTC(), Lang: lang}
 	err = s.db.Update(func(tx *bolt.Tx) error { return s.putReceiptImage(tx, img) })
 	if err != nil {
 		return ReceiptImage{}, err
@@ -221,6 +231,7 @@ func queueDocument(tx *bolt.Tx, img ReceiptImage, src *Source, now time.Time) (u
 		Account: ReceiptsAccount, FileName: img.Token, Path: img.Path, SHA256: img.SHA256,
 		Kind: img.Kind, Status: capture.StatusPending, Source: src, Created: now, Updated: now,
 	}
+	d.Lang = img.Lang
 	if err := insertDocument(tx, &d, img.Token, false); err != nil { // never shown: no Photon form
 		return 0, err
 	}
