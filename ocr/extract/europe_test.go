@@ -157,6 +157,17 @@ func TestReceiptsFromEurope(t *testing.T) {
 			vendor: "WERKHAUS Baumarkt AG", date: "2020-02-28", total: 31.98,
 		},
 		{
+			name: "hypermarket: an advert above the name, which the shop's own web address names",
+			lines: []string{
+				"~Ih ~il ~e, ~Drang ~2 ~en", "FRISCHE EINKAUFEN GENUSS ERLEBEN", "~ei", "WUNSCHLOS ~REdr:", "GLÜCKLICH? ~(Eye ~k",
+				"URL in ihr Smartphone eintippen", "oder QR-Code scannen", "und Feedback geben", "Ihre Meinung zählt", "www.lahr.honestly.de ~&Honestly", "Kaufmarkt Lahr",
+				"Detmolder Str. 4", "33102 Paderborn", "Tel. 05251 / 180420", "www.kaufmarkt.de", "EUR",
+				"APFELSAFT\t1,59 B", "SALATBAR\t2,34 B", "SUMME EUR\t3,93", "BAR EUR\t5,00", "Rückgeld EUR\t1,07",
+				"Datum Uhrzeit Filiale Pos Bed Bon", "28.02.20 09:58 0000545 004 021 8130",
+			},
+			vendor: "Kaufmarkt Lahr", date: "2020-02-28", total: 3.93,
+		},
+		{
 			name: "Dutch supermarket",
 			lines: []string{
 				"Bakker Jansen B.V.", "Keizersgracht 123", "1015 CJ Amsterdam", "Brood\t2,49", "Kaas\t5,10",

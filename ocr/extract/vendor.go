@@ -485,10 +485,12 @@ func findVendor(lay *layout) vendorResult {
 		res.addrBox = rowsBox(lay, res.addrFirst, first-1)
 	}
 	res.phone, res.phoneConf = findPhone(lay)
-	if best.score < weakName && !best.kind.legal {
+	if best.score < weakName && !best.kind.legal && !domains.names(best.text) {
 		// Nothing at the top reads as a name (a logo OCR cannot read, a
 		// street, a slogan): the company's legal line further down, else
-		// the name in its web address. The address stays the top's.
+		// the name in its web address. The address stays the top's. A
+		// weak line that the receipt's own web address names is kept:
+		// the two agree.
 		if alt, ok := legalLineBelow(lay, best.r.index+1); ok {
 			res.name, res.nameConf = alt.text, min(45, res.nameConf+10)
 			res.nameBox = alt.r.at(alt.box)
