@@ -2,6 +2,7 @@ package extract
 
 import (
 	"image"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -66,9 +67,19 @@ func Reread(p ocr.Page) []ocr.Span {
 			mark(digits, r.box, 0)
 		}
 	}
+	// A date or a time the first reading could not parse ("17-66-13",
+	// "171012018", "12:56"): the second may.
+	for i, l := range p.Lines {
+		for _, w := range l.Words {
+			if dateShaped(w.Text) {
+				digits[i] = true
+				break
+			}
+		}
+	}
 	var spans []ocr.Span
 	for i, l := range p.Lines {
-		if float64(l.Box.Dy()) > tall || len(l.Words) == 0 || !whole[i] && !digits[i] {
+		if len(l.Words) == 0 || runTogether(l, tall) || !whole[i] && !digits[i] {
 			continue
 		}
 		if whole[i] {
@@ -109,6 +120,37 @@ func Reread(p ocr.Page) []ocr.Span {
 // reader's work (90: the same fields, 21%; 80: a date and two addresses
 // lost).
 const sureWordConf = 85
+
+// runTogether tells whether line l, taller than tall, is two lines that
+// Tesseract took for one: its words are much shorter than the line. A
+// line in a larger print (a total in double height) has words as tall as
+// itself.
+func runTogether(l ocr.Line, tall float64) bool {
+	h := float64(l.Box.Dy())
+	if h <= tall {
+		return false
+	}
+	var ws []float64
+	for _, w := range l.Words {
+		ws = append(ws, float64(w.Box.Dy()))
+	}
+	return median(ws) < 0.7*h
+}
+
+var (
+	reTimeShape = regexp.MustCompile(`\d{1,2}:\d{2}`)
+	// Three groups of digits (perhaps misread as letters) with two
+	// separators: "17-06-18", "15/O3/2018".
+	reDateShape = regexp.MustCompile(`\d[\dOoIl]?[-/.][\dOoIl]{1,2}[-/.][\dOoIl]{1,3}\d`)
+	// A date whose separators were read as digits: "171012018".
+	reRunDate = regexp.MustCompile(`^\d{4,6}(19|20)\d\d$`)
+)
+
+// dateShaped tells whether a word looks like a date or a time, read
+// right or not.
+func dateShaped(w string) bool {
+	return reTimeShape.MatchString(w) || reDateShape.MatchString(w) || reRunDate.MatchString(w)
+}
 
 func hasDigit(s string) bool {
 	return strings.ContainsAny(s, "0123456789")
@@ -243,6 +285,11 @@ func chooseFields(a, b reading) Fields {
 		takeB(KeyTotal, KeySubtotal, KeyTax)
 	}
 	if out.Total > 0 {
+		// Agreeing readings do not settle a total that a total label
+		// further down disputes in both.
+		if laterTotalDisagrees(a.cands, out.Total, roundingIn(a.cands)) && laterTotalDisagrees(b.cands, out.Total, roundingIn(b.cands)) {
+			conf = min(conf, disputedConf)
+		}
 		out.Confidence[KeyTotal] = conf
 	}
 
@@ -290,6 +337,16 @@ func chooseFields(a, b reading) Fields {
 	fill(KeyInvoiceNumber, &out.InvoiceNumber, b.f.InvoiceNumber)
 	fill(KeyCurrency, &out.CurrencyCode, b.f.CurrencyCode)
 	return out
+}
+
+// roundingIn is the first rounding under 1 that cands print, signed.
+func roundingIn(cands []amountCand) float64 {
+	for _, c := range cands {
+		if c.cls == clsRounding && c.value < 1 {
+			return c.signed()
+		}
+	}
+	return 0
 }
 
 // decide picks between a's value and b's for one field: found tells
@@ -426,6 +483,12 @@ func totalProofs(v float64, rs []reading) int {
 		n++
 	}
 	for _, r := range rs {
+		if partsGive(rateTotalSums(r.cands), v) {
+			n++
+			break
+		}
+	}
+	for _, r := range rs {
 		if len(r.f.LineItems) >= 2 && near(itemsSum(r.f.LineItems), v) {
 			n++
 			break
@@ -434,7 +497,7 @@ func totalProofs(v float64, rs []reading) int {
 	for _, r := range rs {
 		rows := map[int]bool{}
 		for _, c := range r.cands {
-			if (c.cls == clsTotal || c.cls == clsTotalStrong) && !c.repaired && cents(c.value) == cents(v) {
+			if (c.cls == clsTotal || c.cls == clsTotalStrong) && !c.repaired && !c.neg && cents(c.value) == cents(v) {
 				rows[c.row.index] = true
 			}
 		}

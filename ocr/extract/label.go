@@ -217,6 +217,12 @@ var tenderWords = []string{"CASH", "TENDER", "TENDERED", "RECEIVED", "PAID", "PA
 	"BARGELD", "GEGEBEN", "KREDITKARTE", "KARTENZAHLUNG", "KARTE", "GIROCARD", "LASTSCHRIFT", "MAESTRO", "VPAY",
 	"CARTE", "CHEQUES", "EFECTIVO", "TARJETA", "ENTREGADO", "CONTANTI", "CONTANTE", "BANCOMAT", "CARTA", "PINNEN", "BETAALD", "GEPIND"}
 
+// excludesTax tells whether the label says its amount is before tax
+// ("excl. GST", "Montant HT", "Netto").
+func (l label) excludesTax() bool {
+	return l.has("EXCL", "EXCLUDING", "EXCLUDED", "EXCLUSIVE", "EXCLUSIEF", "HT", "OHNE", "UNTAXED", "NETTO", "BEFORE", "EXKL") || l.phrase("NET", "AMOUNT")
+}
+
 // classify tells what an amount is from the words before it on its row.
 func classify(l label) class {
 	if len(l) == 0 {
@@ -236,7 +242,7 @@ func classify(l label) class {
 	}
 	taxWord := l.has("GST", "TAX", "VAT", "TVA", "BTW", "MWST", "UST", "IVA", "SST", "HST", "PST", "QST", "PPN", "MEHRWERTSTEUER", "MEHRWERTST", "TAXES", "STEUER", "CGST", "SGST", "IGST") || l.hasPrefix("TOTALGST", "GST")
 	incl := l.has("INCL", "INCLUSIVE", "INCLUDED", "INC", "INKL", "INCLUSIEF", "WITH", "TTC", "INCLUDING", "INKLUSIVE")
-	excl := l.has("EXCL", "EXCLUDING", "EXCLUDED", "EXCLUSIVE", "EXCLUSIEF", "HT", "OHNE", "UNTAXED", "NETTO", "BEFORE", "EXKL", "EXCLUSIVE") || l.phrase("NET", "AMOUNT")
+	excl := l.excludesTax()
 	switch {
 	case l.has("SUBTOTAL", "SUBTOTAAL", "ZWISCHENSUMME", "SOUS", "SUBTOTALE", "GRONDSLAG", "NETTOBETRAG") || l.phrase("SUB", "TOTAL") || l.hasPrefix("SUBTOT", "SUB-TOT"):
 		return clsSubtotal

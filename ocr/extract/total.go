@@ -3,6 +3,7 @@ package extract
 import (
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -392,6 +393,23 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		}
 	}
 	vatSums := vatTableSums(cands)
+	// Totals printed per tax rate add up to the total; a sum of them
+	// whose digits the final total's row shows, misread, is taken as
+	// the total, and then no part of it is.
+	parts := rateTotalSums(cands)
+	for _, ps := range parts {
+		if garbledTotal(cands, ps.sum) {
+			derive(ps.sum, 34)
+		}
+	}
+	isPart := map[int64]bool{}
+	for _, ps := range parts {
+		if _, ok := byVal[cents(ps.sum)]; ok {
+			for _, v := range ps.of {
+				isPart[cents(v)] = true
+			}
+		}
+	}
 	// Amounts printed on lines that name no payment: witnesses for a
 	// total that was only worked out.
 	unlabelled := map[int64]bool{}
@@ -448,9 +466,13 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 				}
 			}
 		}
-		// The VAT table's gross column (or net plus tax) adds up to it.
-		if !sum && containsNear(vatSums, v) {
+		// The VAT table's gross column (or net plus tax) adds up to it,
+		// or the totals per tax rate.
+		if !sum && (containsNear(vatSums, v) || partsGive(parts, v)) {
 			sum = true
+		}
+		if isPart[cents(v)] {
+			s -= 40 // one rate's total, whatever its own tax adds up to
 		}
 		if sum {
 			s += 15
@@ -493,10 +515,11 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		if maxSub > 0 && discount == 0 && v < maxSub-0.005 {
 			s -= 25 // a total below the subtotal is a misread
 		}
-		if vs.n == 0 && maxSub > 0 && v > 1.6*maxSub {
+		if vs.n == 0 && maxSub > 0 && v > 1.6*maxSub && !partsGive(parts, v) {
 			// Worked out, never printed as a total, and far above the
 			// subtotal: no tax, tip or charge adds 60%, so the payment or
-			// the change was misread.
+			// the change was misread. (A sum of the totals per rate is
+			// above each rate's subtotal.)
 			s -= 25
 		}
 		vs.score = s
@@ -533,18 +556,8 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 				t.totalConf = min(t.totalConf, 85)
 			}
 		}
-		// A total label further down whose amount disagrees (or could not
-		// be read) leaves the choice in doubt.
-		chosenRow := -1
-		for _, c := range cands {
-			if (c.cls == clsTotal || c.cls == clsTotalStrong) && cents(c.value) == cents(best.v) && !c.repaired {
-				chosenRow = max(chosenRow, c.row.index)
-			}
-		}
-		for _, c := range cands {
-			if c.cls == clsTotalStrong && !c.summary && c.row.index > chosenRow && cents(c.value) != cents(best.v) && !near(c.value, t.rounding) {
-				t.totalConf = min(t.totalConf, 60)
-			}
+		if laterTotalDisagrees(cands, best.v, rounding) {
+			t.totalConf = min(t.totalConf, 60)
 		}
 	}
 
@@ -644,6 +657,122 @@ func vatTableSums(cands []amountCand) []float64 {
 		i = j
 	}
 	return out
+}
+
+// laterTotalDisagrees tells whether a total label further down than the
+// rows printing total v shows another amount (or one that could not be
+// read): the choice of v is then in doubt.
+func laterTotalDisagrees(cands []amountCand, v, rounding float64) bool {
+	chosenRow := -1
+	for _, c := range cands {
+		if (c.cls == clsTotal || c.cls == clsTotalStrong) && cents(c.value) == cents(v) && !c.repaired {
+			chosenRow = max(chosenRow, c.row.index)
+		}
+	}
+	for _, c := range cands {
+		if c.cls == clsTotalStrong && !c.summary && c.row.index > chosenRow && cents(c.value) != cents(v) && !near(c.value, rounding) {
+			return true
+		}
+	}
+	return false
+}
+
+// rateSum is a sum of totals printed per tax rate, and its parts.
+type rateSum struct {
+	sum float64
+	of  []float64
+}
+
+// rateTotalSums are the sums of two or more of the totals a receipt
+// prints per tax rate ("Total 0% supplies: 19.83", "Total 6% supplies
+// (Inc. GST): 32.05", "Total Payable: 51.88"): amounts labelled a total
+// with a rate on their row, before tax excluded ("excl. GST") or not,
+// each value once. A return makes a part negative.
+func rateTotalSums(cands []amountCand) []rateSum {
+	var vals []float64
+	seen := map[int64]bool{}
+	for _, c := range cands {
+		if !c.isMoney() || c.repaired || c.summary || !c.rightmost || c.value == 0 {
+			continue
+		}
+		if !(c.lbl.has(totalWords...) || c.lbl.hasPrefix("TOTAL")) || c.lbl.excludesTax() {
+			continue
+		}
+		rate := false
+		for _, w := range c.row.words[:c.first] {
+			if strings.Contains(w.Text, "%") {
+				rate = true
+			}
+		}
+		if !rate || seen[cents(c.signed())] {
+			continue
+		}
+		seen[cents(c.signed())] = true
+		vals = append(vals, c.signed())
+	}
+	if len(vals) < 2 || len(vals) > 6 {
+		return nil
+	}
+	var out []rateSum
+	for set := 1; set < 1<<len(vals); set++ {
+		var of []float64
+		sum := 0.0
+		for i, v := range vals {
+			if set&(1<<i) != 0 {
+				of = append(of, v)
+				sum += v
+			}
+		}
+		if sum = math.Round(sum*100) / 100; len(of) >= 2 && sum > 0 {
+			out = append(out, rateSum{sum, of})
+		}
+	}
+	return out
+}
+
+func partsGive(parts []rateSum, v float64) bool {
+	for _, ps := range parts {
+		if near(ps.sum, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// garbledTotal tells whether the amount of a row labelled as the final
+// total, too misread to be parsed as v ("- 5143", "51*8" for 51.88),
+// still shows v's shape: as many characters as v's digits, the first the
+// same, and at least half of them in place.
+func garbledTotal(cands []amountCand, v float64) bool {
+	want := strconv.FormatInt(cents(v), 10)
+	if len(want) < 3 {
+		return false
+	}
+	rows := map[*row]bool{}
+	for _, c := range cands {
+		if c.cls != clsTotalStrong || c.summary || rows[c.row] || cents(c.value) == cents(v) && c.isMoney() {
+			continue
+		}
+		rows[c.row] = true
+		var b strings.Builder
+		for _, w := range c.row.words[c.first:] {
+			b.WriteString(strings.NewReplacer(".", "", ",", "", "-", "", "—", "").Replace(w.Text))
+		}
+		got := b.String()
+		if len(got) != len(want) || got[0] != want[0] {
+			continue
+		}
+		same := 0
+		for i := range want {
+			if got[i] == want[i] {
+				same++
+			}
+		}
+		if 2*same >= len(want) {
+			return true
+		}
+	}
+	return false
 }
 
 // boxOf is where an amount of class cls and value v was printed: the
