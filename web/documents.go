@@ -81,6 +81,12 @@ func (w *Web) documentsList(c *echo.Context) error {
 		}
 		d.Total = total
 		d.Pages = (total + docsPageSize - 1) / docsPageSize
+		if d.Page > d.Pages && d.Pages > 0 { // past the end: the last page
+			d.Page = d.Pages
+			if docs, _, err = w.cfg.Store.AccountDocuments(u.Name, d.Page-1, docsPageSize); err != nil {
+				return err
+			}
+		}
 		for _, doc := range docs {
 			d.Rows = append(d.Rows, rowOf(doc))
 		}

@@ -195,3 +195,42 @@ func TestBrowserDocuments(t *testing.T) {
 		t.Errorf("bob downloads alice's original: %d %v", status, err)
 	}
 }
+
+// A document that could not be read shows why, with no fields; the list
+// and its paging stay whole.
+func TestDocumentsFailedAndPaging(t *testing.T) {
+	a := newApp(t)
+	creds, err := a.st.CreateAccount("alice", "alice@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("pdf", "broken.pdf")
+	_, _ = fw.Write([]byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n"))
+	_ = mw.Close()
+	key, _ := a.call(creds, http.MethodPost, "/api/pro", mw.FormDataContentType(), &buf)["photon_key"].(string)
+	var d store.Document
+	for deadline := time.Now().Add(time.Minute); d.Status != capture.StatusFailed; time.Sleep(50 * time.Millisecond) {
+		if d, err = a.st.DocumentByKey("alice", key); err != nil || time.Now().After(deadline) {
+			t.Fatalf("document %s: %s %v", key, d.Status, err)
+		}
+	}
+	c := newClient(t, a.url)
+	c.signIn("alice", "alice-password")
+	resp, body := c.do(http.MethodGet, fmt.Sprintf("/documents/%d", d.ID), "", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Could not be read") || !strings.Contains(body, d.Reason) || strings.Contains(body, `id="fields"`) {
+		t.Fatalf("the failed document's page: %d\n%s", resp.StatusCode, body)
+	}
+	for _, p := range []string{"/documents", "/documents?page=7", "/documents?page=x"} {
+		resp, body := c.do(http.MethodGet, p, "", nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "1 document(s).") || !strings.Contains(body, "broken") {
+			t.Fatalf("%s: %d\n%s", p, resp.StatusCode, body)
+		}
+	}
+	for _, p := range []string{"/documents/999", "/documents/x", "/documents/999/original"} {
+		if resp, _ := c.do(http.MethodGet, p, "", nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", p, resp.StatusCode)
+		}
+	}
+}
