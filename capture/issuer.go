@@ -70,3 +70,25 @@ func (r *Result) Field(key string) *string {
 	}
 	return nil
 }
+
+// ItemKeys are the keys of a line item that say what the item is, the
+// same wherever it is printed so: a correction of one teaches the
+// account's later documents with that printed description. Quantities and
+// amounts never are.
+var ItemKeys = []string{"Description", "SKU", "Unit", "Type"}
+
+// Field is the string field of it named by its API key (one of
+// ItemKeys), nil for any other key.
+func (it *LineItem) Field(key string) *string {
+	switch key {
+	case "Description":
+		return &it.Description
+	case "SKU":
+		return &it.SKU
+	case "Unit":
+		return &it.Unit
+	case "Type":
+		return &it.Type
+	}
+	return nil
+}

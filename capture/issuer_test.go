@@ -38,3 +38,27 @@ func TestIssuerKeysNameTheirFields(t *testing.T) {
 		t.Error("a field of this one document is an issuer field")
 	}
 }
+
+// Each item key names the line item field the API shows under that key.
+func TestItemKeysNameTheirFields(t *testing.T) {
+	for _, k := range ItemKeys {
+		var it LineItem
+		f := it.Field(k)
+		if f == nil {
+			t.Fatalf("%s: no field", k)
+		}
+		*f = "marker-" + k
+		b, _ := json.Marshal(it)
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		if m[k] != "marker-"+k {
+			t.Errorf("%s: the field set shows as %v", k, m[k])
+		}
+	}
+	var it LineItem
+	if it.Field("Amount") != nil || it.Field("QTY") != nil {
+		t.Error("an amount is an item key")
+	}
+}

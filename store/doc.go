@@ -20,6 +20,8 @@
 //	usage                         owner (account or user name) -> bytes of its originals (uint64)
 //	account_phrases               username \x00 normalised phrase -> Lesson (JSON): what corrections of the
 //	                              account's documents taught about the vendor it names (store/document_learn.go)
+//	account_items                 username \x00 normalised printed description -> Lesson (JSON): what corrections
+//	                              of the account's line items taught about that item (store/document_learn.go)
 //
 // The receipts service (store/user.go, retailer.go, product.go, receipt*.go);
 // its users are identities with a User (argon2id password hash):
@@ -77,6 +79,7 @@ var (
 	bucketIMAPMailboxes   = []byte("imap_mailboxes")
 	bucketUsage           = []byte("usage")
 	bucketAccountPhrases  = []byte("account_phrases")
+	bucketAccountItems    = []byte("account_items")
 
 	bucketTickets              = []byte("tickets")
 	bucketReceiptImages        = []byte("receipt_images")
@@ -103,7 +106,7 @@ var (
 	allBuckets = [][]byte{
 		bucketMeta, bucketIdentities, bucketAccountsByID, bucketDocuments,
 		bucketDocumentsByKey, bucketDocumentsBySHA, bucketDocumentsByText,
-		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks, bucketIMAPMailboxes, bucketUsage, bucketAccountPhrases,
+		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks, bucketIMAPMailboxes, bucketUsage, bucketAccountPhrases, bucketAccountItems,
 		bucketTickets, bucketReceiptImages, bucketReceipts, bucketReceiptsByUUID, bucketReceiptsByDoc,
 		bucketReceiptsByUser, bucketReceiptsByUserStatus, bucketReceiptsByUserRetail,
 		bucketReceiptsByStatus, bucketReceiptsByRetailer, bucketReceiptsByRetailKey, bucketReceiptsByTerm,

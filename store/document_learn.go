@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -23,7 +24,14 @@ import (
 // retailer (receipts.LongestPhrase), is read with those values. Another
 // account's documents never are.
 //
+// A line item's correction teaches as a product mapping teaches the
+// catalogue (SetReceiptProducts): what it changed of what the item is
+// (capture.ItemKeys: its description, SKU, unit, type) is kept under the
+// item's description as OCR read it, and a later document's line item
+// printed the same (normalised) is read with it.
+//
 //	account_phrases   account \x00 normalised phrase -> Lesson (JSON)
+//	account_items     account \x00 normalised printed description -> Lesson (JSON)
 
 // Lesson is what corrections taught about the vendor a phrase names.
 type Lesson struct {
@@ -37,10 +45,32 @@ type Lesson struct {
 // Taught is what a document's result took from the account's corrections
 // of earlier documents when it was read (in Corrections).
 type Taught struct {
-	Phrase string `json:"phrase"` // the phrase that was found on it
-	From   string `json:"from"`   // the photon key of the document whose correction taught it
+	Phrase string `json:"phrase,omitempty"` // the phrase that was found on it
+	From   string `json:"from,omitempty"`   // the photon key of the document whose correction taught it
 	// Read are the fields taught, each with the value extraction had read.
-	Read map[string]string `json:"read"`
+	Read map[string]string `json:"read,omitempty"`
+	// Items are the line items taught.
+	Items []TaughtItem `json:"items,omitempty"`
+}
+
+// TaughtItem is what one line item took from a correction.
+type TaughtItem struct {
+	Line int               `json:"line"`
+	From string            `json:"from"` // the photon key of the document whose correction taught it
+	Read map[string]string `json:"read"` // each key taught, with what was read
+}
+
+// Item is what was taught to line item line, nil when nothing.
+func (t *Taught) Item(line int) *TaughtItem {
+	if t == nil {
+		return nil
+	}
+	for i := range t.Items {
+		if t.Items[i].Line == line {
+			return &t.Items[i]
+		}
+	}
+	return nil
 }
 
 // phraseMin is the fewest letters and digits a phrase needs to be learnt:
@@ -105,7 +135,13 @@ func teach(tx *bolt.Tx, d Document, before, after capture.Result, now time.Time)
 			changed[k] = v
 		}
 	}
-	if len(changed) == 0 || d.Result == nil {
+	if d.Result == nil {
+		return nil
+	}
+	if err := teachItems(tx, d, before, after, now); err != nil {
+		return err
+	}
+	if len(changed) == 0 {
 		return nil
 	}
 	b := tx.Bucket(bucketAccountPhrases)
@@ -118,12 +154,57 @@ func teach(tx *bolt.Tx, d Document, before, after capture.Result, now time.Time)
 		if l.Fields == nil {
 			l.Fields = map[string]string{}
 		}
-		for k, v := range changed {
-			l.Fields[k] = v
-		}
+		maps.Copy(l.Fields, changed)
 		l.From, l.At = d.Key, now
 		if err := putJSON(b, key, l); err != nil {
 			return fmt.Errorf("learn phrase: %w", err)
+		}
+	}
+	return nil
+}
+
+// teachItems records, in tx, what a correction changed of what each line
+// item is (before and after are matched by Line), under the description
+// the item was read with. An item the correction added was never printed
+// as read, so it teaches nothing.
+func teachItems(tx *bolt.Tx, d Document, before, after capture.Result, now time.Time) error {
+	read := map[int]string{}
+	for _, it := range d.Result.Line_Items {
+		read[it.Line] = it.Description
+	}
+	was := map[int]capture.LineItem{}
+	for _, it := range before.Line_Items {
+		was[it.Line] = it
+	}
+	b := tx.Bucket(bucketAccountItems)
+	for _, it := range after.Line_Items {
+		old, ok := was[it.Line]
+		printed, wasRead := read[it.Line]
+		p := receipts.Normalize(printed)
+		if !ok || !wasRead || len(p) > 200 || len(strings.ReplaceAll(p, " ", "")) < phraseMin {
+			continue
+		}
+		changed := map[string]string{}
+		for _, k := range capture.ItemKeys {
+			if v := *it.Field(k); v != *old.Field(k) {
+				changed[k] = v
+			}
+		}
+		if len(changed) == 0 {
+			continue
+		}
+		key := phraseKey(d.Account, p)
+		l := Lesson{}
+		if err := getJSON(b, key, &l); err != nil && err != ErrNotFound {
+			return err
+		}
+		if l.Fields == nil {
+			l.Fields = map[string]string{}
+		}
+		maps.Copy(l.Fields, changed)
+		l.From, l.At = d.Key, now
+		if err := putJSON(b, key, l); err != nil {
+			return fmt.Errorf("learn item: %w", err)
 		}
 	}
 	return nil
@@ -134,10 +215,60 @@ func phraseKey(account, phrase string) []byte {
 }
 
 // applyLessons sets, in r, what the account's corrections taught about
-// the vendor whose longest phrase appears on it (in its vendor fields as
-// read or its text), and says what it set; nil when nothing. A doctype the
-// client gave with the upload (clientDocType) beats a taught one.
+// its vendor (applyIssuer) and its line items (applyItems), and says what
+// it set; nil when nothing.
 func applyLessons(tx *bolt.Tx, account string, r *capture.Result, clientDocType string) (*Taught, error) {
+	t, err := applyIssuer(tx, account, r, clientDocType)
+	if err != nil {
+		return nil, err
+	}
+	items, err := applyItems(tx, account, r)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) > 0 {
+		if t == nil {
+			t = &Taught{}
+		}
+		t.Items = items
+	}
+	return t, nil
+}
+
+// applyItems sets, in r's line items, what the account's corrections
+// taught about items printed with the same description.
+func applyItems(tx *bolt.Tx, account string, r *capture.Result) ([]TaughtItem, error) {
+	b := tx.Bucket(bucketAccountItems)
+	var out []TaughtItem
+	for i := range r.Line_Items {
+		it := &r.Line_Items[i]
+		v := b.Get(phraseKey(account, receipts.Normalize(it.Description)))
+		if v == nil {
+			continue
+		}
+		var l Lesson
+		if err := jsonUnmarshal(v, &l); err != nil {
+			return nil, fmt.Errorf("item lesson: %w", err)
+		}
+		ti := TaughtItem{Line: it.Line, From: l.From, Read: map[string]string{}}
+		for k, nv := range l.Fields {
+			if f := it.Field(k); f != nil && *f != nv {
+				ti.Read[k] = *f
+				*f = nv
+			}
+		}
+		if len(ti.Read) > 0 {
+			out = append(out, ti)
+		}
+	}
+	return out, nil
+}
+
+// applyIssuer sets, in r, what the account's corrections taught about
+// the vendor whose longest phrase appears on it (in its vendor fields as
+// read or its text). A doctype the client gave with the upload
+// (clientDocType) beats a taught one.
+func applyIssuer(tx *bolt.Tx, account string, r *capture.Result, clientDocType string) (*Taught, error) {
 	prefix := append([]byte(account), 0)
 	c := tx.Bucket(bucketAccountPhrases).Cursor()
 	each := func(fn func(phrase, id string) bool) {

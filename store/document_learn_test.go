@@ -160,3 +160,42 @@ func TestAccountDocuments(t *testing.T) {
 		}
 	}
 }
+
+// A corrected line item teaches the account's next documents with an item
+// printed the same: what the item is, never its amounts.
+func TestCorrectionsTeachItems(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	newAccount(t, s, "shop")
+	newAccount(t, s, "other")
+	doc := func(items ...capture.LineItem) capture.Result {
+		return capture.Result{Raw_Text: "SOME SHOP\nTOTAL", Line_Items: items}
+	}
+	first := read(t, s, "shop", "", doc(
+		capture.LineItem{Line: 1, Description: "WH0LE MILK 2L", Amount: 1.45},
+		capture.LineItem{Line: 2, Description: "BREAD", Amount: 2.80},
+	))
+	_, err := s.CorrectDocument("shop", first.Key, func(r *capture.Result, _ capture.Result) error {
+		r.Line_Items[0].Description, r.Line_Items[0].SKU, r.Line_Items[0].Amount = "Whole milk 2 l", "MILK-2", 1.55
+		r.Line_Items[1].Amount = 3 // an amount only: nothing to learn
+		r.Line_Items = append(r.Line_Items, capture.LineItem{Line: 3, Description: "Bag"})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := read(t, s, "shop", "", doc(
+		capture.LineItem{Line: 1, Description: "BREAD", Amount: 2.90},
+		capture.LineItem{Line: 2, Description: "wh0le milk 2l", Amount: 2.90},
+	))
+	got := next.Data().Line_Items
+	if got[1].Description != "Whole milk 2 l" || got[1].SKU != "MILK-2" || got[1].Amount != 2.90 || got[0].Description != "BREAD" || got[0].Amount != 2.90 {
+		t.Errorf("next document's items %+v", got)
+	}
+	ti := next.Taught.Item(2)
+	if ti == nil || ti.From != first.Key || ti.Read["Description"] != "wh0le milk 2l" || ti.Read["SKU"] != "" || next.Taught.Item(1) != nil || len(next.Taught.Read) != 0 {
+		t.Errorf("taught %+v", next.Taught)
+	}
+	if o := read(t, s, "other", "", doc(capture.LineItem{Line: 1, Description: "WH0LE MILK 2L"})); o.Taught != nil {
+		t.Errorf("another account learnt %+v", o.Taught)
+	}
+}

@@ -208,7 +208,8 @@ func (s *Store) CorrectDocument(account, key string, correct func(r *capture.Res
 			return fmt.Errorf("document %q: %w", key, ErrNotRead)
 		}
 		before := d.Data()
-		r := before
+		r := before // with its own lists: before stays as it was
+		r.Line_Items, r.Tax_Lines = slices.Clone(before.Line_Items), slices.Clone(before.Tax_Lines)
 		if err := correct(&r, d.Result.Complete()); err != nil {
 			return err
 		}

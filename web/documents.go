@@ -141,6 +141,10 @@ type docItem struct {
 	capture.LineItem
 	Change string            // "", "corrected" or "added"
 	Was    *capture.LineItem // as read, for a corrected one
+	// Taught is what it took from the correction of an earlier document
+	// (linked by FromURL when that document is still there).
+	Taught  *store.TaughtItem
+	FromURL string
 }
 
 type docDetail struct {
@@ -203,6 +207,14 @@ func (w *Web) documentDetail(c *echo.Context) error {
 			return err
 		}
 		v.Items, v.Deleted = docItems(shown.Line_Items, read.Line_Items, doc.Corrected != nil)
+		for i := range v.Items {
+			if t := doc.Taught.Item(v.Items[i].Line); t != nil && v.Items[i].Change == "" {
+				if v.Items[i].FromURL, err = w.documentURL(doc.Account, t.From); err != nil {
+					return err
+				}
+				v.Items[i].Taught = t
+			}
+		}
 		v.TaxLines, v.Text = shown.Tax_Lines, read.Raw_Text
 	}
 	return w.render(c, http.StatusOK, "document.html", page{
@@ -230,10 +242,8 @@ func (w *Web) docFields(doc store.Document, shown, read capture.Result) ([]docFi
 		return nil, err
 	}
 	var fromURL string
-	if doc.Taught != nil {
-		if src, err := w.cfg.Store.DocumentByKey(doc.Account, doc.Taught.From); err == nil {
-			fromURL = "/documents/" + strconv.FormatUint(src.ID, 10)
-		} else if !errors.Is(err, store.ErrNotFound) {
+	if doc.Taught != nil && doc.Taught.From != "" {
+		if fromURL, err = w.documentURL(doc.Account, doc.Taught.From); err != nil {
 			return nil, err
 		}
 	}
@@ -259,6 +269,19 @@ func (w *Web) docFields(doc store.Document, shown, read capture.Result) ([]docFi
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// documentURL is the page of the account's document with that photon
+// key, "" when it is gone.
+func (w *Web) documentURL(account, key string) (string, error) {
+	src, err := w.cfg.Store.DocumentByKey(account, key)
+	switch {
+	case err == nil:
+		return "/documents/" + strconv.FormatUint(src.ID, 10), nil
+	case errors.Is(err, store.ErrNotFound):
+		return "", nil
+	}
+	return "", err
 }
 
 // orderedKeys are the data object's keys in the order the API writes them,

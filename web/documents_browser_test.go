@@ -183,6 +183,14 @@ func TestBrowserDocuments(t *testing.T) {
 	if href := b.eval(`document.querySelector('#fields .row[data-key="Vendor_Name"] a').getAttribute("href")`); href != fmt.Sprintf("/documents/%d", first.ID) {
 		t.Errorf("taught from %q", href)
 	}
+	// Its first item is printed as the one corrected on the first receipt.
+	titem := flat(b.text(`#line-items tr.taught[data-line="1"]`))
+	if !strings.Contains(titem, "WHOLE MILK 2 LITRES") || !strings.Contains(titem, "read: "+read.Line_Items[0].Description) || !strings.Contains(titem, "learnt") {
+		t.Errorf("the taught line item says %q", titem)
+	}
+	if href := b.eval(`document.querySelector('#line-items tr.taught a').getAttribute("href")`); href != fmt.Sprintf("/documents/%d", first.ID) {
+		t.Errorf("the item was taught from %q", href)
+	}
 	b.noScriptRan()
 
 	// Bob has no capture account, and none of alice's documents.
