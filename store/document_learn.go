@@ -77,17 +77,25 @@ func (t *Taught) Item(line int) *TaughtItem {
 // shorter ones ("LTD", "TEL") appear on too many documents.
 const phraseMin = 4
 
-// headerWords are what a document's first line can say without naming
-// its vendor: such a line teaches nothing.
-var headerWords = map[string]bool{
-	"invoice": true, "tax": true, "receipt": true, "bill": true, "statement": true, "credit": true,
-	"note": true, "order": true, "quote": true, "delivery": true, "copy": true, "original": true,
-	"duplicate": true, "customer": true, "sales": true, "of": true, "the": true, "no": true,
+// boilerplate are words that documents of every vendor print: a phrase
+// made of them alone ("TAX INVOICE", "THANK YOU", "WELCOME") names no
+// vendor, even where extraction took it for one, and teaches nothing.
+var boilerplate = wordSet(`invoice tax receipt bill statement credit debit note order quote delivery
+		copy original duplicate customer sales sale of the no a an and at for to with us you your
+		thank thanks welcome please come again visit shopping shop store total subtotal cash change card
+		vat gst reg registration tel phone fax date time page number official simplified merchant`)
+
+func wordSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
 }
 
 // learnPhrases are the normalised phrases of a document that name its
 // vendor: the identity fields as read and as corrected, and the first line
-// of its text when no vendor name was read.
+// of its text when no vendor name was read; none of boilerplate alone.
 func learnPhrases(read, corrected capture.Result) []string {
 	var raw []string
 	for _, k := range capture.IdentityKeys {
@@ -95,10 +103,8 @@ func learnPhrases(read, corrected capture.Result) []string {
 	}
 	if read.Vendor_Name == "" {
 		for _, line := range strings.Split(read.Raw_Text, "\n") {
-			if p := receipts.Normalize(line); p != "" {
-				if !allHeaderWords(p) {
-					raw = append(raw, line)
-				}
+			if receipts.Normalize(line) != "" {
+				raw = append(raw, line)
 				break
 			}
 		}
@@ -106,7 +112,7 @@ func learnPhrases(read, corrected capture.Result) []string {
 	var out []string
 	for _, s := range raw {
 		p := receipts.Normalize(s)
-		if len(p) > 200 || len(strings.ReplaceAll(p, " ", "")) < phraseMin {
+		if len(p) > 200 || len(strings.ReplaceAll(p, " ", "")) < phraseMin || allBoilerplate(p) {
 			continue
 		}
 		if !slices.Contains(out, p) {
@@ -116,9 +122,9 @@ func learnPhrases(read, corrected capture.Result) []string {
 	return out
 }
 
-func allHeaderWords(p string) bool {
+func allBoilerplate(p string) bool {
 	for _, w := range strings.Fields(p) {
-		if !headerWords[w] {
+		if !boilerplate[w] {
 			return false
 		}
 	}

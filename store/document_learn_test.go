@@ -122,6 +122,12 @@ func TestCorrectionsTeachByHeader(t *testing.T) {
 	if got := read(t, s, "shop", "", doc("TAX INVOICE", 11)).Data().Vendor_Name; got != "" {
 		t.Errorf("a first line that names no vendor taught %q", got)
 	}
+	// A vendor misread as a line every shop prints teaches nothing.
+	correct(t, s, read(t, s, "shop", "", capture.Result{Vendor_Name: "THANK YOU", Raw_Text: "THANK YOU\nFOR SHOPPING\nTOTAL 3.00"}),
+		map[string]string{"Vendor_Name": "Green Grocer"}, 0)
+	if got := read(t, s, "shop", "", capture.Result{Vendor_Name: "RIVER CAFE", Raw_Text: "RIVER CAFE\nTHANK YOU\nTOTAL 4.00"}); got.Taught != nil {
+		t.Errorf("a boilerplate vendor line taught %+v", got.Taught)
+	}
 	// A correction of a total only teaches nothing.
 	d := read(t, s, "shop", "", doc("RIVERSIDE GARAGE", 12))
 	correct(t, s, d, nil, 13)
