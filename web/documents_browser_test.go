@@ -208,7 +208,7 @@ func TestBrowserDocuments(t *testing.T) {
 // and its paging stay whole.
 func TestDocumentsFailedAndPaging(t *testing.T) {
 	a := newApp(t)
-	creds, err := a.st.CreateAccount("alice", "alice@example.com")
+	creds, err := a.st.AddCredentials("alice", "alice@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
