@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"tillroll/ocr"
 	"tillroll/store"
 )
 
@@ -36,7 +37,8 @@ type accountData struct {
 	BaseURL string
 	Email   string // the email fields' value
 	Webhook string // the webhook field's value
-	Invalid string // the field an error is about: email, webhook, confirm
+	Lang    string // the OCR languages field's value
+	Invalid string // the field an error is about: email, webhook, lang, confirm
 	Intake  string // the address scanners mail documents to ("" when the mail server is off)
 	// ReceiptsIntake is the user's own address, whose mail becomes the
 	// user's receipts ("" when the mail server is off).
@@ -51,6 +53,7 @@ func (w *Web) registerAccount(g *echo.Group, small echo.MiddlewareFunc) {
 	g.POST("/account/revoke", w.revokeCredentials, small, sameOrigin, w.csrf)
 	g.POST("/account/webhook", w.setWebhook, small, sameOrigin, w.csrf)
 	g.POST("/account/email", w.setEmail, small, sameOrigin, w.csrf)
+	g.POST("/account/lang", w.setLang, small, sameOrigin, w.csrf)
 }
 
 // accountView is one answer of the account page: its status, note or
@@ -63,6 +66,7 @@ type accountView struct {
 	creds   *store.Credentials
 	email   *string // the submitted value, kept after an error
 	webhook *string
+	lang    *string
 }
 
 var accountSaved = map[string]string{
@@ -70,6 +74,8 @@ var accountSaved = map[string]string{
 	"webhook":         "The webhook URL is saved.",
 	"webhook-removed": "The webhook URL is removed: notifications go by email only.",
 	"revoked":         "Your API credentials are revoked: they no longer work. Your documents stay.",
+	"lang":            "The OCR languages are saved: your next documents are read in them.",
+	"lang-removed":    "The OCR languages are the server's again.",
 }
 
 // accountPage is GET /account. It never shows a secret.
@@ -88,7 +94,7 @@ func (w *Web) showAccount(c *echo.Context, v accountView) error {
 	case err == nil && a.ClientID == "": // revoked: new ones can be made
 		d.Revoked, d.Account, d.Email = true, a, a.Email
 	case err == nil:
-		d.Has, d.Account, d.Email, d.Webhook = true, a, a.Email, a.WebhookURL
+		d.Has, d.Account, d.Email, d.Webhook, d.Lang = true, a, a.Email, a.WebhookURL, a.Lang
 		d.Issued = a.Issued
 		if w.cfg.IntakeAddress != nil {
 			d.Intake = w.cfg.IntakeAddress(a.Username)
@@ -104,6 +110,9 @@ func (w *Web) showAccount(c *echo.Context, v accountView) error {
 	}
 	if v.webhook != nil {
 		d.Webhook = *v.webhook
+	}
+	if v.lang != nil {
+		d.Lang = *v.lang
 	}
 	if v.creds != nil {
 		d.Headers = captureHeaders(*v.creds)
@@ -248,6 +257,38 @@ func (w *Web) setEmail(c *echo.Context) error {
 		return w.showAccount(c, accountView{code: http.StatusConflict, err: msgNoAccount})
 	case errors.Is(err, store.ErrInvalid):
 		return w.showAccount(c, accountView{code: http.StatusBadRequest, err: msgBadEmail, invalid: "email", email: &email})
+	}
+	return err
+}
+
+// setLang is POST /account/lang: the OCR languages the account's documents
+// are read in when an upload names none (checked as the capture API's lang
+// is: installed Tesseract languages, or auto), or the server's again with
+// the "clear" button or an empty field.
+func (w *Web) setLang(c *echo.Context) error {
+	u, _, _ := w.currentSession(c)
+	raw := strings.TrimSpace(c.FormValue("lang"))
+	if c.FormValue("clear") != "" {
+		raw = ""
+	}
+	setting := ""
+	if raw != "" {
+		var err error
+		if setting, err = ocr.CheckLanguages(raw); err != nil {
+			msg := "OCR languages: " + strings.TrimPrefix(err.Error(), ocr.ErrLanguage.Error()+": ") + "."
+			return w.showAccount(c, accountView{code: http.StatusBadRequest, err: msg, invalid: "lang", lang: &raw})
+		}
+	}
+	err := w.cfg.Store.SetLanguage(u.Name, setting)
+	switch {
+	case err == nil:
+		saved := "lang"
+		if setting == "" {
+			saved = "lang-removed"
+		}
+		return c.Redirect(http.StatusSeeOther, "/account?saved="+saved)
+	case errors.Is(err, store.ErrNotFound):
+		return w.showAccount(c, accountView{code: http.StatusConflict, err: msgNoAccount})
 	}
 	return err
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"tillroll/internal/fixture"
+	"tillroll/ocr"
 	"tillroll/store"
 )
 
@@ -442,4 +443,47 @@ func TestAccountWebhookAndEmail(t *testing.T) {
 		t.Fatalf("the page after setting the email:\n%s", body)
 	}
 	noSecrets(t, "the log", a.logs.String(), creds)
+}
+
+// TestAccountLang sets the account's OCR languages on the account page:
+// one not installed is refused with the field marked, an installed one is
+// kept and shown, and the remove button gives the server's back.
+func TestAccountLang(t *testing.T) {
+	if _, err := ocr.CheckLanguages("deu"); err != nil {
+		t.Skip(err)
+	}
+	a := newApp(t)
+	if _, err := a.st.AddCredentials("alice", "alice@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, a.url)
+	c.signIn("alice", "alice-password")
+	tok := c.token("/account")
+	lang := func(want string) {
+		t.Helper()
+		acct, err := a.st.Account("alice")
+		if err != nil || acct.Lang != want {
+			t.Fatalf("account lang %q (%v), want %q", acct.Lang, err, want)
+		}
+	}
+	resp, body := c.post("/account/lang", url.Values{"csrf": {tok}, "lang": {"xx_none"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "is not installed (installed: ") ||
+		!strings.Contains(body, `id="lang" name="lang"`) || !strings.Contains(body, `value="xx_none" aria-describedby="lang-help" aria-invalid="true"`) {
+		t.Fatalf("lang xx_none: %d\n%s", resp.StatusCode, body)
+	}
+	lang("")
+	resp, _ = c.post("/account/lang", url.Values{"csrf": {tok}, "lang": {" deu+eng "}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account?saved=lang" {
+		t.Fatalf("set lang: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	lang("deu+eng")
+	if _, body := c.do(http.MethodGet, "/account?saved=lang", "", nil); !strings.Contains(body, "The OCR languages are saved") ||
+		!strings.Contains(body, `value="deu&#43;eng"`) || !strings.Contains(body, `id="lang-remove"`) {
+		t.Fatalf("the page after setting the languages:\n%s", body)
+	}
+	resp, _ = c.post("/account/lang", url.Values{"csrf": {tok}, "lang": {"deu"}, "clear": {"1"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account?saved=lang-removed" {
+		t.Fatalf("remove lang: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	lang("")
 }

@@ -62,6 +62,7 @@ type Store interface {
 	RevokeCredentials(username string) error
 	SetWebhook(username, rawURL string) error
 	SetEmail(username, email string) error
+	SetLanguage(username, setting string) error
 	// First run (setup.go).
 	HasUsers() (bool, error)
 	CreateFirstAdmin(name, password string) (store.User, error)
