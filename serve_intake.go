@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,24 +167,34 @@ func (c *intakeConfig) userAddress(st *store.Store) func(string) string {
 func (c *intakeConfig) start(st *store.Store, queue intake.Kicker, maxUpload int64, log *slog.Logger, stdout io.Writer) ([]func(context.Context) error, error) {
 	var parts []func(context.Context) error
 	taker := intake.NewTaker(st, queue, intake.Limits{MaxFile: maxUpload}, log.With("component", "intake"))
+	var static []intake.WatchConfig
+	var dirs []string
 	for _, w := range c.watch {
 		if _, err := st.Account(w.Account); err != nil {
 			return nil, fmt.Errorf("--watch %s=%s: %w", w.Dir, w.Account, err)
 		}
-		if fi, err := os.Stat(w.Dir); err != nil || !fi.IsDir() {
-			return nil, fmt.Errorf("--watch %s=%s: not a folder", w.Dir, w.Account)
+		abs, err := filepath.Abs(w.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("--watch %s: %w", w.Dir, err)
 		}
+		if w.Dir, err = intake.CheckWatchDir(abs, st.Dir(), dirs); err != nil {
+			return nil, fmt.Errorf("%w: --watch: %w", errUsage, err)
+		}
+		dirs = append(dirs, w.Dir)
 		w.Interval, w.Settle, w.Delete = c.watchInterval, c.watchSettle, c.watchDelete
-		parts = append(parts, intake.NewWatcher(taker, w).Run)
+		static = append(static, w)
 		fmt.Fprintf(stdout, "Watching %s for documents of %s\n", w.Dir, w.Account)
 	}
-	var static []intake.IMAPConfig
+	// The manager also runs the folders admins add on /admin/intake.
+	watches := intake.NewWatchManager(taker, st.Dir(), static, intake.WatchConfig{Interval: c.watchInterval, Settle: c.watchSettle, Delete: c.watchDelete})
+	parts = append(parts, watches.Run)
+	var boxes []intake.IMAPConfig
 	if c.imapConfig != "" {
 		var err error
-		if static, err = readIMAPConfig(c.imapConfig); err != nil {
+		if boxes, err = readIMAPConfig(c.imapConfig); err != nil {
 			return nil, err
 		}
-		for _, b := range static {
+		for _, b := range boxes {
 			if _, err := st.Account(b.Account); err != nil {
 				return nil, fmt.Errorf("--imap-config %s: %w", b.Name(), err)
 			}
@@ -191,7 +202,7 @@ func (c *intakeConfig) start(st *store.Store, queue intake.Kicker, maxUpload int
 		}
 	}
 	// The manager also runs the mailboxes admins add on /admin/intake.
-	imaps := intake.NewIMAPManager(taker, static)
+	imaps := intake.NewIMAPManager(taker, boxes)
 	parts = append(parts, imaps.Run)
 	c.pages = &web.IntakePages{
 		Mailboxes: st, Kick: imaps.Kick, Domain: c.smtpDomain, Allow: splitList(c.smtpAllow),
@@ -205,9 +216,7 @@ func (c *intakeConfig) start(st *store.Store, queue intake.Kicker, maxUpload int
 			return out
 		},
 	}
-	for _, w := range c.watch {
-		c.pages.Watches = append(c.pages.Watches, w.Dir+" for "+w.Account)
-	}
+	c.pages.Watches = &watchPages{m: watches}
 	ln := c.smtpLn // opened last: nothing after it can fail but its own settings
 	if ln == nil && c.smtpListen != "" {
 		var err error
@@ -241,3 +250,23 @@ func (c *intakeConfig) start(st *store.Store, queue intake.Kicker, maxUpload int
 	}
 	return parts, nil
 }
+
+// watchPages hands the intake page the watch folders (intake.WatchManager).
+type watchPages struct{ m *intake.WatchManager }
+
+func (p *watchPages) List() ([]web.WatchFolder, error) {
+	list, err := p.m.List()
+	var out []web.WatchFolder
+	for _, e := range list {
+		out = append(out, web.WatchFolder{ID: e.ID, Dir: e.Dir, Account: e.Account, Delete: e.Delete,
+			Settle: e.Settle, Interval: e.Interval, Problem: e.Problem})
+	}
+	return out, err
+}
+
+func (p *watchPages) Add(f store.WatchFolder) error {
+	_, err := p.m.Add(f)
+	return err
+}
+
+func (p *watchPages) Remove(id uint64) error { return p.m.Remove(id) }

@@ -17,6 +17,7 @@
 //	intake_marks                  mark -> ids of the documents it made (8 bytes each); what the mail
 //	                              server, IMAP and watch folders took in (store/intake.go)
 //	imap_mailboxes                id -> IMAP mailbox an admin added (JSON; password sealed)
+//	watch_folders                 id -> WatchFolder an admin added (JSON; store/intake_watch.go)
 //	usage                         owner (account or user name) -> bytes of its originals (uint64)
 //	account_phrases               username \x00 normalised phrase -> Lesson (JSON): what corrections of the
 //	                              account's documents taught about the vendor it names (store/document_learn.go)
@@ -77,6 +78,7 @@ var (
 	bucketOutboxDone      = []byte("outbox_done")
 	bucketIntakeMarks     = []byte("intake_marks")
 	bucketIMAPMailboxes   = []byte("imap_mailboxes")
+	bucketWatchFolders    = []byte("watch_folders")
 	bucketUsage           = []byte("usage")
 	bucketAccountPhrases  = []byte("account_phrases")
 	bucketAccountItems    = []byte("account_items")
@@ -106,7 +108,7 @@ var (
 	allBuckets = [][]byte{
 		bucketMeta, bucketIdentities, bucketAccountsByID, bucketDocuments,
 		bucketDocumentsByKey, bucketDocumentsBySHA, bucketDocumentsByText,
-		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks, bucketIMAPMailboxes, bucketUsage, bucketAccountPhrases, bucketAccountItems,
+		bucketOCRJobs, bucketOutbox, bucketOutboxDone, bucketIntakeMarks, bucketIMAPMailboxes, bucketWatchFolders, bucketUsage, bucketAccountPhrases, bucketAccountItems,
 		bucketTickets, bucketReceiptImages, bucketReceipts, bucketReceiptsByUUID, bucketReceiptsByDoc,
 		bucketReceiptsByUser, bucketReceiptsByUserStatus, bucketReceiptsByUserRetail,
 		bucketReceiptsByStatus, bucketReceiptsByRetailer, bucketReceiptsByRetailKey, bucketReceiptsByTerm,
