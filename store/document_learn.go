@@ -94,12 +94,16 @@ func wordSet(words string) map[string]bool {
 }
 
 // learnPhrases are the normalised phrases of a document that name its
-// vendor: the identity fields as read and as corrected, and the first line
-// of its text when no vendor name was read; none of boilerplate alone.
-func learnPhrases(read, corrected capture.Result) []string {
+// vendor: the identity fields as read (before a lesson replaced them, too)
+// and as corrected, and the first line of its text when no vendor name was
+// read; none of boilerplate alone.
+func learnPhrases(read, corrected capture.Result, taught *Taught) []string {
 	var raw []string
 	for _, k := range capture.IdentityKeys {
 		raw = append(raw, *read.Field(k), *corrected.Field(k))
+		if taught != nil {
+			raw = append(raw, taught.Read[k]) // what extraction read before a lesson replaced it
+		}
 	}
 	if read.Vendor_Name == "" {
 		for _, line := range strings.Split(read.Raw_Text, "\n") {
@@ -151,7 +155,7 @@ func teach(tx *bolt.Tx, d Document, before, after capture.Result, now time.Time)
 		return nil
 	}
 	b := tx.Bucket(bucketAccountPhrases)
-	for _, p := range learnPhrases(*d.Result, after) {
+	for _, p := range learnPhrases(*d.Result, after, d.Taught) {
 		key := phraseKey(d.Account, p)
 		l := Lesson{Fields: map[string]string{}}
 		if err := getJSON(b, key, &l); err != nil && err != ErrNotFound {

@@ -105,6 +105,25 @@ func TestCorrectionsTeachTheAccount(t *testing.T) {
 	}
 }
 
+// A correction of a document that was read with a lesson teaches under
+// the phrases extraction had read there too.
+func TestCorrectionsOfTaughtDocuments(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	newAccount(t, s, "shop")
+	doc := func(vendor string) capture.Result {
+		return capture.Result{Vendor_Name: vendor, Raw_Text: vendor + "\nHIGH STREET 12\nTOTAL 3.00"}
+	}
+	correct(t, s, read(t, s, "shop", "", doc("C0RNER GR0CER")), map[string]string{"Vendor_Name": "Corner Grocer", "Category": "Grocery"}, 0)
+	taught := read(t, s, "shop", "", doc("C0RNER GR0CER"))
+	if taught.Taught == nil {
+		t.Fatal("nothing taught")
+	}
+	correct(t, s, taught, map[string]string{"Category": "Delicatessen"}, 0)
+	if got := read(t, s, "shop", "", doc("C0RNER GR0CER")).Data(); got.Category != "Delicatessen" || got.Vendor_Name != "Corner Grocer" {
+		t.Errorf("after correcting a taught document: %q, %q", got.Vendor_Name, got.Category)
+	}
+}
+
 // The first line of the text names the vendor when no vendor name was
 // read, unless it only says what kind of document it is.
 func TestCorrectionsTeachByHeader(t *testing.T) {
