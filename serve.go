@@ -17,6 +17,7 @@ import (
 	"tillroll/mailer"
 	"tillroll/ocr"
 	"tillroll/pipeline"
+	"tillroll/queue"
 	"tillroll/receipts/analyzer"
 	"tillroll/server"
 	"tillroll/store"
@@ -165,8 +166,19 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		_ = ln.Close()
 		return err
 	}
+	jobs, err := openQueue(ctx, cfg, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer func() {
+		if cerr := jobs.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close queue: %w", cerr)
+		}
+	}()
 	pool := pipeline.NewPool(st, pipeline.Options{
 		Workers:     cfg.workers,
+		Dispatch:    dispatch{jobs},
 		NewWorker:   newWorker,
 		MaxAttempts: cfg.ocrAttempts,
 		Notify:      mailer.Notifications,
@@ -181,6 +193,12 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	if err := pool.Requeue(); err != nil {
 		_ = ln.Close()
 		return err
+	}
+	// The bbolt file is the record: what it says is unfinished and the
+	// stream does not hold is published again.
+	if _, err := jobs.Reconcile(ctx, st); err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("queue: %w", err)
 	}
 	// One login checker: the identity service and the web app count failures together.
 	intakes, err := cfg.intake.start(st, pool, cfg.maxUpload, log, stdout)
@@ -240,6 +258,9 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 			}
 		}()
 	}
+	goRun("queue relay", func(ctx context.Context) error {
+		return jobs.Relay(ctx, st, queue.RelayOptions{Describe: describeJob(st)})
+	})
 	goRun("ocr workers", pool.Run)
 	goRun("mailer", mail.Run)
 	goRun("webhooks", hooks.Run)

@@ -19,6 +19,7 @@ import (
 // Queue is what the pool needs of the store.
 type Queue interface {
 	ClaimOCRJob() (store.Document, store.Job, bool, error)
+	ClaimOCRJobID(id uint64) (store.Document, store.Job, bool, error)
 	CompleteOCRJob(id uint64, r capture.Result, textHash string, notify store.Notify) (store.Document, error)
 	FailOCRJob(id uint64, reason string, notify store.Notify) (store.Document, error)
 	RetryOCRJob(id uint64, notBefore time.Time, lastErr string) error
@@ -26,6 +27,30 @@ type Queue interface {
 	Document(id uint64) (store.Document, error)
 	FilePath(rel string) (string, error)
 }
+
+// Dispatch hands jobs to the workers: the JetStream consumer that local
+// and remote workers share (queue.Queue). The store stays the record: a
+// worker claims a delivered job in the store, which counts the attempt,
+// before reading, and acknowledges the delivery only once the outcome is
+// committed.
+type Dispatch interface {
+	// Next waits up to wait for a job; nil with no error when none came.
+	Next(ctx context.Context, wait time.Duration) (Delivery, error)
+	// Kick says a job was queued in the store.
+	Kick()
+}
+
+// Delivery is one job handed out by a Dispatch.
+type Delivery interface {
+	DocID() uint64
+	// InProgress keeps the job from being handed to another worker.
+	InProgress() error
+	// Ack removes the job for good, confirmed (double ack).
+	Ack(ctx context.Context) error
+}
+
+// progressEvery is how often a worker says it is still reading a job.
+const progressEvery = 15 * time.Second
 
 // Options configures a Pool.
 type Options struct {
@@ -48,6 +73,9 @@ type Options struct {
 	// document claimed once more fails at once, with the last attempt's
 	// reason. Default 3.
 	MaxAttempts int
+	// Dispatch hands out the jobs; nil means each worker claims the
+	// oldest due job from the store itself.
+	Dispatch Dispatch
 	// Metrics is told of queue waits and finished documents; nil for none.
 	Metrics Observer
 	// Poll is how often idle workers look at the queue without a kick.
@@ -95,6 +123,10 @@ func NewPool(q Queue, opt Options) *Pool {
 
 // Kick wakes an idle worker: a new job was queued.
 func (p *Pool) Kick() {
+	if p.opt.Dispatch != nil {
+		p.opt.Dispatch.Kick()
+		return
+	}
 	select {
 	case p.kick <- struct{}{}:
 	default:
@@ -182,6 +214,10 @@ func (p *Pool) work(ctx context.Context, worker int, started chan<- error) {
 			log.Error("close OCR worker", "err", err)
 		}
 	}()
+	if p.opt.Dispatch != nil {
+		p.dispatched(ctx, log, w)
+		return
+	}
 	for ctx.Err() == nil {
 		d, j, ok, err := p.q.ClaimOCRJob()
 		if err != nil {
@@ -200,9 +236,73 @@ func (p *Pool) work(ctx context.Context, worker int, started chan<- error) {
 	}
 }
 
+// dispatched takes jobs from the Dispatch until ctx ends: claim in the
+// store (the attempt committed), read, record, then acknowledge. A job the
+// store has nothing to read for (finished, deleted, held by another
+// worker, or an older attempt's message) is acknowledged at once.
+func (p *Pool) dispatched(ctx context.Context, log *slog.Logger, w Worker) {
+	for ctx.Err() == nil {
+		dl, err := p.opt.Dispatch.Next(ctx, 5*time.Second)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Error("fetch OCR job", "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(p.opt.Poll):
+				}
+			}
+			continue
+		}
+		if dl == nil {
+			continue
+		}
+		d, j, ok, err := p.q.ClaimOCRJobID(dl.DocID())
+		if err != nil {
+			// Not acknowledged: delivered again after the ack wait.
+			log.Error("claim OCR job", "doc", dl.DocID(), "err", err)
+			continue
+		}
+		recorded := true
+		if ok {
+			stop := keepAlive(dl, log)
+			recorded = p.run(ctx, log, w, d, j)
+			stop()
+		}
+		if !recorded {
+			continue
+		}
+		actx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := dl.Ack(actx); err != nil {
+			log.Warn("acknowledge OCR job", "doc", dl.DocID(), "err", err)
+		}
+		cancel()
+	}
+}
+
+// keepAlive sends in-progress acks for dl until stop is called.
+func keepAlive(dl Delivery, log *slog.Logger) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := dl.InProgress(); err != nil {
+					log.Warn("in-progress ack", "doc", dl.DocID(), "err", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
 // run processes one claimed job and records its outcome. The attempt was
-// committed by ClaimOCRJob; the outcome is a second transaction.
-func (p *Pool) run(ctx context.Context, log *slog.Logger, w Worker, d store.Document, j store.Job) {
+// committed by ClaimOCRJob; the outcome is a second transaction. It says
+// whether an outcome (or a retry) was recorded.
+func (p *Pool) run(ctx context.Context, log *slog.Logger, w Worker, d store.Document, j store.Job) bool {
 	log = log.With("doc", d.ID, "attempt", j.Attempts)
 	start := p.opt.Now()
 	if j.Attempts > p.opt.MaxAttempts {
@@ -213,8 +313,7 @@ func (p *Pool) run(ctx context.Context, log *slog.Logger, w Worker, d store.Docu
 			reason = "reading this file was interrupted too many times"
 		}
 		log.Warn("document failed: no attempts left", "reason", reason)
-		p.finished(log, start, d.ID, reason)
-		return
+		return p.finished(log, start, d.ID, reason)
 	}
 	if j.Attempts == 1 && p.opt.Metrics != nil {
 		p.opt.Metrics.QueueWait(start.Sub(d.Created))
@@ -231,7 +330,7 @@ func (p *Pool) run(ctx context.Context, log *slog.Logger, w Worker, d store.Docu
 		if err := p.q.RetryOCRJob(d.ID, p.opt.Now(), "interrupted by shutdown"); err != nil {
 			log.Error("requeue interrupted job", "err", err)
 		}
-		return
+		return false
 	case permanent(err) || j.Attempts >= p.opt.MaxAttempts:
 		log.Warn("document failed", "err", err)
 		done, err = p.q.FailOCRJob(d.ID, Reason(err), p.opt.Notify)
@@ -240,22 +339,23 @@ func (p *Pool) run(ctx context.Context, log *slog.Logger, w Worker, d store.Docu
 		next := p.opt.Now().Add(time.Duration(j.Attempts) * 5 * time.Second)
 		if err := p.q.RetryOCRJob(d.ID, next, Reason(err)); err != nil {
 			log.Error("requeue job", "err", err)
+			return false
 		}
-		return
+		return true
 	}
-	p.recorded(log, start, done, err)
+	return p.recorded(log, start, done, err)
 }
 
 // finished fails a document with reason and tells who waits.
-func (p *Pool) finished(log *slog.Logger, start time.Time, id uint64, reason string) {
+func (p *Pool) finished(log *slog.Logger, start time.Time, id uint64, reason string) bool {
 	done, err := p.q.FailOCRJob(id, reason, p.opt.Notify)
-	p.recorded(log, start, done, err)
+	return p.recorded(log, start, done, err)
 }
 
-func (p *Pool) recorded(log *slog.Logger, start time.Time, done store.Document, err error) {
+func (p *Pool) recorded(log *slog.Logger, start time.Time, done store.Document, err error) bool {
 	if err != nil {
 		log.Error("record OCR outcome", "err", err)
-		return
+		return errors.Is(err, store.ErrExists) // finished already: nothing left to do
 	}
 	if p.opt.Metrics != nil {
 		pages := 0
@@ -266,6 +366,7 @@ func (p *Pool) recorded(log *slog.Logger, start time.Time, done store.Document, 
 	}
 	p.opt.Finished(done)
 	p.wake(done.ID)
+	return true
 }
 
 // process hands one document to the worker.

@@ -23,6 +23,10 @@ type Job struct {
 	Attempts  int       `json:"attempts"`
 	NotBefore time.Time `json:"not_before"`
 	LastError string    `json:"last_error,omitempty"`
+	// Published is the attempt whose queue message the relay has published
+	// (the transactional outbox): a queued job with Published <= Attempts
+	// still needs one.
+	Published int `json:"published,omitempty"`
 }
 
 // ClaimOCRJob marks the oldest due queued job running, counts the attempt
@@ -56,6 +60,122 @@ func (s *Store) ClaimOCRJob() (d Document, j Job, ok bool, err error) {
 		return nil
 	})
 	return d, j, ok && err == nil, err
+}
+
+// ClaimOCRJobID claims the job of document id as ClaimOCRJob claims the
+// oldest: marks it running, counts the attempt and commits. ok is false
+// when there is nothing to read: the job is finished (or the document
+// deleted), another worker holds it, or it is not due yet.
+func (s *Store) ClaimOCRJobID(id uint64) (d Document, j Job, ok bool, err error) {
+	now := s.now().UTC()
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		jobs, key := tx.Bucket(bucketOCRJobs), itob(id)
+		v := jobs.Get(key)
+		if v == nil {
+			return nil
+		}
+		if err := jsonUnmarshal(v, &j); err != nil {
+			return err
+		}
+		if j.State != JobQueued || j.NotBefore.After(now) {
+			return nil
+		}
+		j.State = JobRunning
+		j.Attempts++
+		if err := putJSON(jobs, key, j); err != nil {
+			return err
+		}
+		docs := tx.Bucket(bucketDocuments)
+		if err := getJSON(docs, key, &d); err != nil {
+			return fmt.Errorf("document of job %d: %w", j.DocID, err)
+		}
+		d.Status, d.Updated = capture.StatusProcessing, now
+		ok = true
+		return putJSON(docs, key, d)
+	})
+	return d, j, ok && err == nil, err
+}
+
+// UnpublishedOCRJobs lists up to limit queued, due jobs whose next attempt
+// has no queue message yet: the relay publishes them, then marks them.
+func (s *Store) UnpublishedOCRJobs(limit int) ([]Job, error) {
+	now := s.now().UTC()
+	var out []Job
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketOCRJobs).Cursor()
+		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+			var j Job
+			if err := jsonUnmarshal(v, &j); err != nil {
+				return err
+			}
+			if j.State == JobQueued && !j.NotBefore.After(now) && j.Published <= j.Attempts {
+				out = append(out, j)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkOCRJobsPublished records that the message of each job's next attempt
+// (Attempts+1, as UnpublishedOCRJobs listed it) was published; a job that
+// changed since, or finished, is left as it is.
+func (s *Store) MarkOCRJobsPublished(list []Job) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		jobs := tx.Bucket(bucketOCRJobs)
+		for _, p := range list {
+			var j Job
+			key := itob(p.DocID)
+			if v := jobs.Get(key); v == nil {
+				continue
+			} else if err := jsonUnmarshal(v, &j); err != nil {
+				return err
+			}
+			if j.Attempts != p.Attempts || j.Published > j.Attempts {
+				continue
+			}
+			j.Published = j.Attempts + 1
+			if err := putJSON(jobs, key, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// OCRJobs lists every unfinished job, for the reconciler.
+func (s *Store) OCRJobs() ([]Job, error) {
+	var out []Job
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOCRJobs).ForEach(func(_, v []byte) error {
+			var j Job
+			if err := jsonUnmarshal(v, &j); err != nil {
+				return err
+			}
+			out = append(out, j)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// UnmarkOCRJobPublished says the queue does not hold the message of the
+// job's next attempt after all, so the relay publishes it again.
+func (s *Store) UnmarkOCRJobPublished(id uint64) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		jobs, key := tx.Bucket(bucketOCRJobs), itob(id)
+		var j Job
+		if v := jobs.Get(key); v == nil {
+			return nil
+		} else if err := jsonUnmarshal(v, &j); err != nil {
+			return err
+		}
+		if j.Published <= j.Attempts {
+			return nil
+		}
+		j.Published = j.Attempts
+		return putJSON(jobs, key, j)
+	})
 }
 
 // Notify makes the outbox messages for a finished document. It runs inside

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"tillroll/pipeline"
+	"tillroll/queue"
+	"tillroll/store"
+)
+
+// openQueue starts the box's embedded JetStream in the data directory.
+func openQueue(ctx context.Context, cfg serveConfig, log *slog.Logger) (*queue.Queue, error) {
+	secret, err := queue.LoadSecret(cfg.data)
+	if err != nil {
+		return nil, err
+	}
+	q, err := queue.Open(ctx, queue.Options{
+		Dir:         filepath.Join(cfg.data, queue.Dir),
+		Secret:      secret,
+		AckWait:     queue.AckWait(cfg.workerTimeout),
+		MaxAttempts: cfg.ocrAttempts,
+		Logger:      log.With("component", "queue"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	return q, nil
+}
+
+// describeJob fills a job message from its document: the original's
+// digest and how it is to be read.
+func describeJob(st *store.Store) func(store.Job, *queue.JobMessage) error {
+	return func(j store.Job, m *queue.JobMessage) error {
+		d, err := st.Document(j.DocID)
+		if err != nil {
+			return err
+		}
+		want, err := json.Marshal(pipeline.Want{Created: d.Created, DocType: d.DocType, PageStart: d.PageStart, PageEnd: d.PageEnd})
+		if err != nil {
+			return fmt.Errorf("job %d: %w", j.DocID, err)
+		}
+		m.Digest, m.Want = d.SHA256, want
+		return nil
+	}
+}
+
+// dispatch is the queue as the pool's Dispatch.
+type dispatch struct{ q *queue.Queue }
+
+func (d dispatch) Next(ctx context.Context, wait time.Duration) (pipeline.Delivery, error) {
+	dl, err := d.q.Next(ctx, wait)
+	if dl == nil || err != nil {
+		return nil, err
+	}
+	return dl, nil
+}
+
+func (d dispatch) Kick() { d.q.Kick() }
