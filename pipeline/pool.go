@@ -20,6 +20,8 @@ import (
 type Queue interface {
 	ClaimOCRJob() (store.Document, store.Job, bool, error)
 	ClaimOCRJobID(id uint64) (store.Document, store.Job, bool, error)
+	StartRemoteOCRJob(id uint64) (store.Document, store.Job, bool, error)
+	OCRJob(id uint64) (store.Job, error)
 	CompleteOCRJob(id uint64, r capture.Result, textHash string, notify store.Notify) (store.Document, error)
 	FailOCRJob(id uint64, reason string, notify store.Notify) (store.Document, error)
 	RetryOCRJob(id uint64, notBefore time.Time, lastErr string) error
@@ -319,18 +321,29 @@ func (p *Pool) run(ctx context.Context, log *slog.Logger, w Worker, d store.Docu
 		p.opt.Metrics.QueueWait(start.Sub(d.Created))
 	}
 	o, err := p.process(ctx, w, d)
-	res, textHash := o.Result, o.TextHash
-	var done store.Document
-	switch {
-	case err == nil:
-		done, err = p.q.CompleteOCRJob(d.ID, res, textHash, p.opt.Notify)
-		log.Info("document processed", "seconds", p.opt.Now().Sub(start).Seconds(), "pages", res.Pages)
-	case ctx.Err() != nil:
+	if err != nil && ctx.Err() != nil {
 		// Shutting down mid-document: queue it again for the next start.
 		if err := p.q.RetryOCRJob(d.ID, p.opt.Now(), "interrupted by shutdown"); err != nil {
 			log.Error("requeue interrupted job", "err", err)
 		}
 		return false
+	}
+	return p.settle(log, start, d, j, o, err)
+}
+
+// settle records the outcome of an attempt at d (j as claimed): the result,
+// a failure, or a retry when the failure may pass. It says whether that
+// was recorded.
+func (p *Pool) settle(log *slog.Logger, start time.Time, d store.Document, j store.Job, o Outcome, err error) bool {
+	res, textHash := o.Result, o.TextHash
+	if o.Boxes != nil {
+		res.Boxes = o.Boxes
+	}
+	var done store.Document
+	switch {
+	case err == nil:
+		done, err = p.q.CompleteOCRJob(d.ID, res, textHash, p.opt.Notify)
+		log.Info("document processed", "seconds", p.opt.Now().Sub(start).Seconds(), "pages", res.Pages)
 	case permanent(err) || j.Attempts >= p.opt.MaxAttempts:
 		log.Warn("document failed", "err", err)
 		done, err = p.q.FailOCRJob(d.ID, Reason(err), p.opt.Notify)

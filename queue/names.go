@@ -45,6 +45,14 @@ const (
 	HeaderToken = "Tillroll-Token"
 	// HeaderDigest carries the original's SHA-256 in hex.
 	HeaderDigest = "Tillroll-Digest"
+	// HeaderAttempt carries a result's attempt number, which its token
+	// signs with the document id.
+	HeaderAttempt = "Tillroll-Attempt"
+	// HeaderStage says what a result message reports: StageStarted (the
+	// worker begins reading: the box counts the attempt) or StageDone.
+	HeaderStage  = "Tillroll-Stage"
+	StageStarted = "started"
+	StageDone    = "done"
 
 	// Dir is the JetStream store's folder inside the data directory.
 	Dir = "jetstream"

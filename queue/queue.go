@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -47,7 +48,19 @@ type Queue struct {
 	ackWait time.Duration
 	log     *slog.Logger
 	kick    chan struct{}
+
+	// With a worker listener only: the results consumer, the originals
+	// bucket, the server's options (the worker list is reloaded into
+	// them) and the documents whose originals can go.
+	dataDir  string
+	so       *server.Options
+	results  jetstream.Consumer
+	obs      jetstream.ObjectStore
+	forget   chan uint64
+	rejected atomic.Int64
 }
+
+const boxConnName = "tillroll-box"
 
 // ackWaitSlack is AckWait beyond the worker timeout.
 const ackWaitSlack = 30 * time.Second
@@ -66,7 +79,7 @@ func serverOptions(opt Options, boxPassword string) (*server.Options, error) {
 		DontListen:         true,
 		NoSigs:             true,
 		NoSystemAccount:    true,
-		MaxPayload:         1 << 20,
+		MaxPayload:         8 << 20, // a result with a long PDF's word boxes
 		JetStreamMaxMemory: 64 << 20,
 	}
 	if opt.Listen.Addr == "" {
@@ -113,8 +126,12 @@ func Open(ctx context.Context, opt Options) (*Queue, error) {
 		srv.Shutdown()
 		return nil, errors.New("start JetStream: not ready after 30 s")
 	}
-	q := &Queue{srv: srv, secret: opt.Secret, ackWait: opt.AckWait, log: opt.Logger, kick: make(chan struct{}, 1)}
-	copts := []nats.Option{nats.InProcessServer(srv), nats.Name("tillroll-box"), nats.MaxReconnects(-1)}
+	q := &Queue{srv: srv, secret: opt.Secret, ackWait: opt.AckWait, log: opt.Logger, kick: make(chan struct{}, 1),
+		dataDir: opt.DataDir, forget: make(chan uint64, 1024)}
+	if opt.Listen.Addr != "" {
+		q.so = so
+	}
+	copts := []nats.Option{nats.InProcessServer(srv), nats.Name(boxConnName), nats.MaxReconnects(-1)}
 	if opt.Listen.Addr != "" {
 		copts = append(copts, nats.UserInfo(BoxUser, boxPassword))
 	}
@@ -164,7 +181,80 @@ func (q *Queue) setup(ctx context.Context, opt Options) error {
 	if err != nil {
 		return fmt.Errorf("consumer %s: %w", ConsumerOCR, err)
 	}
+	if q.so == nil {
+		return nil
+	}
+	// Workers on other machines: their results and the originals they read.
+	if _, err := q.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:       StreamResults,
+		Subjects:   []string{SubjectResults},
+		Retention:  jetstream.WorkQueuePolicy,
+		Storage:    jetstream.FileStorage,
+		MaxMsgSize: 8 << 20,
+		Duplicates: DuplicateWindow,
+	}); err != nil {
+		return fmt.Errorf("stream %s: %w", StreamResults, err)
+	}
+	if q.results, err = q.js.CreateOrUpdateConsumer(ctx, StreamResults, jetstream.ConsumerConfig{
+		Durable:   ConsumerResults,
+		AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait:   time.Minute,
+	}); err != nil {
+		return fmt.Errorf("consumer %s: %w", ConsumerResults, err)
+	}
+	if q.obs, err = q.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:  BucketOriginals,
+		Storage: jetstream.FileStorage,
+	}); err != nil {
+		return fmt.Errorf("bucket %s: %w", BucketOriginals, err)
+	}
 	return nil
+}
+
+// Listening says whether workers on other machines may connect.
+func (q *Queue) Listening() bool { return q.so != nil }
+
+// WatchWorkers applies changes of the worker list (tillroll worker-creds)
+// until ctx ends; nothing without a listener.
+func (q *Queue) WatchWorkers(ctx context.Context) error {
+	if q.so != nil {
+		WatchWorkers(ctx, q.srv, q.so, q.dataDir, 2*time.Second, q.log)
+	}
+	return nil
+}
+
+// Stats is what /metrics and the admin page show of the queue.
+type Stats struct {
+	Workers  int    // worker machines connected
+	Depth    uint64 // jobs in the stream: waiting or being read
+	InFlight int    // jobs handed to a worker and not yet acknowledged
+}
+
+// Stats reads the queue's figures.
+func (q *Queue) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	info, err := q.jobs.Info(ctx)
+	if err != nil {
+		return st, fmt.Errorf("stream %s: %w", StreamJobs, err)
+	}
+	st.Depth = info.State.Msgs
+	ci, err := q.ocr.Info(ctx)
+	if err != nil {
+		return st, fmt.Errorf("consumer %s: %w", ConsumerOCR, err)
+	}
+	st.InFlight = ci.NumAckPending
+	if q.so != nil {
+		cz, err := q.srv.Connz(&server.ConnzOptions{Limit: 1 << 16})
+		if err != nil {
+			return st, fmt.Errorf("connections: %w", err)
+		}
+		for _, c := range cz.Conns {
+			if c.Name != boxConnName { // the box's own, in process
+				st.Workers++
+			}
+		}
+	}
+	return st, nil
 }
 
 // DuplicateWindow is how long JetStream remembers a published message id:

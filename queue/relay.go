@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"tillroll/store"
 )
@@ -25,6 +29,10 @@ type RelayOptions struct {
 	// Attempt are set already); store.ErrNotFound skips the job (its
 	// document was deleted).
 	Describe func(j store.Job, m *JobMessage) error
+	// Original is the path of a document's stored file: with a worker
+	// listener, the relay puts it in BucketOriginals before it publishes
+	// the job, so a remote worker can read it.
+	Original func(docID uint64) (string, error)
 	// Poll is how often the relay looks for due jobs without a Kick
 	// (retries become due with time). Default one second.
 	Poll time.Duration
@@ -59,6 +67,8 @@ func (q *Queue) Relay(ctx context.Context, ob Outbox, opt RelayOptions) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case id := <-q.forget:
+			q.deleteOriginal(ctx, id)
 		case <-q.kick:
 		case <-time.After(opt.Poll):
 		case <-reconcile.C:
@@ -86,6 +96,14 @@ func (q *Queue) relayOnce(ctx context.Context, ob Outbox, opt RelayOptions) (int
 		if opt.Describe != nil {
 			if err := opt.Describe(j, &m); errors.Is(err, store.ErrNotFound) {
 				continue
+			} else if err != nil {
+				perr = err
+				break
+			}
+		}
+		if q.obs != nil && opt.Original != nil {
+			if err := q.putOriginal(ctx, j.DocID, opt.Original); errors.Is(err, os.ErrNotExist) || errors.Is(err, store.ErrNotFound) {
+				continue // deleted meanwhile
 			} else if err != nil {
 				perr = err
 				break
@@ -134,5 +152,69 @@ func (q *Queue) Reconcile(ctx context.Context, ob Outbox) (int, error) {
 	if n > 0 {
 		q.Kick()
 	}
+	if q.obs != nil {
+		q.pruneOriginals(ctx, jobs)
+	}
 	return n, nil
 }
+
+// putOriginal copies a document's stored file into BucketOriginals (a
+// second put of the same document replaces the first).
+func (q *Queue) putOriginal(ctx context.Context, docID uint64, path func(uint64) (string, error)) error {
+	p, err := path(docID)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("original of document %d: %w", docID, err)
+	}
+	defer f.Close()
+	if _, err := q.obs.Put(ctx, jetstream.ObjectMeta{Name: objectName(docID)}, f); err != nil {
+		return fmt.Errorf("put original of document %d: %w", docID, err)
+	}
+	return nil
+}
+
+// Forget says document id is finished: its original can leave the bucket.
+// It never blocks; one missed is removed by the next Reconcile.
+func (q *Queue) Forget(id uint64) {
+	if q.obs == nil {
+		return
+	}
+	select {
+	case q.forget <- id:
+	default:
+	}
+}
+
+func (q *Queue) deleteOriginal(ctx context.Context, id uint64) {
+	if err := q.obs.Delete(ctx, objectName(id)); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) && ctx.Err() == nil {
+		q.log.Warn("delete original from the bucket", "doc", id, "err", err)
+	}
+}
+
+// pruneOriginals deletes the originals of documents with no job left.
+func (q *Queue) pruneOriginals(ctx context.Context, jobs []store.Job) {
+	open := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		open[objectName(j.DocID)] = true
+	}
+	list, err := q.obs.List(ctx)
+	if errors.Is(err, jetstream.ErrNoObjectsFound) {
+		return
+	}
+	if err != nil {
+		q.log.Warn("list originals", "err", err)
+		return
+	}
+	for _, o := range list {
+		if !open[o.Name] {
+			if err := q.obs.Delete(ctx, o.Name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+				q.log.Warn("delete original from the bucket", "name", o.Name, "err", err)
+			}
+		}
+	}
+}
+
+func objectName(id uint64) string { return strconv.FormatUint(id, 10) }

@@ -67,6 +67,18 @@ func (s *Store) ClaimOCRJob() (d Document, j Job, ok bool, err error) {
 // when there is nothing to read: the job is finished (or the document
 // deleted), another worker holds it, or it is not due yet.
 func (s *Store) ClaimOCRJobID(id uint64) (d Document, j Job, ok bool, err error) {
+	return s.claimOCRJobID(id, false)
+}
+
+// StartRemoteOCRJob counts the attempt of a worker on another machine that
+// began reading document id, as ClaimOCRJobID does; a job already running
+// counts again (the worker before went silent and JetStream delivered it
+// anew). ok is false when the job is finished, or queued and not due.
+func (s *Store) StartRemoteOCRJob(id uint64) (d Document, j Job, ok bool, err error) {
+	return s.claimOCRJobID(id, true)
+}
+
+func (s *Store) claimOCRJobID(id uint64, running bool) (d Document, j Job, ok bool, err error) {
 	now := s.now().UTC()
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		jobs, key := tx.Bucket(bucketOCRJobs), itob(id)
@@ -77,7 +89,7 @@ func (s *Store) ClaimOCRJobID(id uint64) (d Document, j Job, ok bool, err error)
 		if err := jsonUnmarshal(v, &j); err != nil {
 			return err
 		}
-		if j.State != JobQueued || j.NotBefore.After(now) {
+		if !(running && j.State == JobRunning) && (j.State != JobQueued || j.NotBefore.After(now)) {
 			return nil
 		}
 		j.State = JobRunning
