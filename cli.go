@@ -40,6 +40,8 @@ Usage:
   tillroll worker-creds create NAME [--url nats://HOST:4222]
                                                   let a worker machine join the queue; print its creds once
   tillroll worker-creds list | revoke NAME        the worker machines allowed to join; remove one
+  tillroll worker --creds FILE [--join nats://HOST:4222] [--workers N]
+                                                  read documents for a box on this machine (OCR only)
   tillroll version
 
 Every flag can also be set in the environment as TILLROLL_<FLAG>, e.g.
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runRestore(ctx, rest, getenv, stdout, stderr)
 	case "worker-creds":
 		return runWorkerCreds(ctx, rest, getenv, stdout, stderr)
+	case "worker":
+		return runWorker(ctx, rest, getenv, stdout, stderr)
 	case workerCommand:
 		return runOCRWorker(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":

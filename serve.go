@@ -46,6 +46,7 @@ type serveConfig struct {
 	workerJobs                       int
 	ocrAttempts                      int
 	quota, minFree                   int64
+	natsListen                       queue.Listen
 	stderr                           io.Writer
 }
 
@@ -78,6 +79,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.IntVar(&cfg.workerJobs, "worker-jobs", 0, "restart a worker process after this many documents (0: never)")
 	fs.Int64Var(&cfg.quota, "quota", 0, "storage quota of each account's originals, in bytes, where the account sets none (tillroll account quota); 0: none")
 	fs.Int64Var(&cfg.minFree, "min-free", defaultMinFree, "free disk space, in bytes, below which uploads are refused (507) before the disk fills; 0: no floor")
+	fs.StringVar(&cfg.natsListen.Addr, "nats-listen", "", "host:port where worker machines join the box's queue (tillroll worker --join); empty: none")
+	fs.StringVar(&cfg.natsListen.CertFile, "nats-cert", "", "PEM certificate of --nats-listen (default: a self-signed one in the data directory)")
+	fs.StringVar(&cfg.natsListen.KeyFile, "nats-key", "", "PEM private key of --nats-cert")
 	fs.IntVar(&cfg.ocrAttempts, "ocr-attempts", 3, "attempts a document gets before it fails (a worker crash or a server stop during its reading counts)")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
@@ -183,6 +187,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		MaxAttempts: cfg.ocrAttempts,
 		Notify:      mailer.Notifications,
 		Finished: func(d store.Document) {
+			jobs.Forget(d.ID)
 			mail.Kick()
 			hooks.Kick()
 			an.DocumentFinished(d)
@@ -259,8 +264,12 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		}()
 	}
 	goRun("queue relay", func(ctx context.Context) error {
-		return jobs.Relay(ctx, st, queue.RelayOptions{Describe: describeJob(st)})
+		return jobs.Relay(ctx, st, queue.RelayOptions{Describe: describeJob(st), Original: originalPath(st)})
 	})
+	if jobs.Listening() {
+		goRun("worker results", func(ctx context.Context) error { return jobs.ConsumeResults(ctx, applyResult(pool)) })
+		goRun("worker list", jobs.WatchWorkers)
+	}
 	goRun("ocr workers", pool.Run)
 	goRun("mailer", mail.Run)
 	goRun("webhooks", hooks.Run)

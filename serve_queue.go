@@ -24,6 +24,8 @@ func openQueue(ctx context.Context, cfg serveConfig, log *slog.Logger) (*queue.Q
 		Secret:      secret,
 		AckWait:     queue.AckWait(cfg.workerTimeout),
 		MaxAttempts: cfg.ocrAttempts,
+		DataDir:     cfg.data,
+		Listen:      cfg.natsListen,
 		Logger:      log.With("component", "queue"),
 	})
 	if err != nil {
@@ -61,3 +63,28 @@ func (d dispatch) Next(ctx context.Context, wait time.Duration) (pipeline.Delive
 }
 
 func (d dispatch) Kick() { d.q.Kick() }
+
+// originalPath is where a document's original is stored.
+func originalPath(st *store.Store) func(uint64) (string, error) {
+	return func(id uint64) (string, error) {
+		d, err := st.Document(id)
+		if err != nil {
+			return "", err
+		}
+		return st.FilePath(d.Path)
+	}
+}
+
+// applyResult records a worker machine's checked result.
+func applyResult(pool *pipeline.Pool) queue.Applier {
+	return func(r queue.Result) error {
+		if r.Stage == queue.StageStarted {
+			return pool.RemoteStarted(r.DocID, r.Worker)
+		}
+		var res pipeline.RemoteResult
+		if err := json.Unmarshal(r.Body, &res); err != nil {
+			res = pipeline.RemoteResult{Error: &pipeline.ReadError{Reason: "the worker sent a malformed result", Message: err.Error()}}
+		}
+		return pool.RemoteDone(r.DocID, r.Worker, res)
+	}
+}

@@ -20,7 +20,7 @@ import (
 type Queue interface {
 	ClaimOCRJob() (store.Document, store.Job, bool, error)
 	ClaimOCRJobID(id uint64) (store.Document, store.Job, bool, error)
-	StartRemoteOCRJob(id uint64) (store.Document, store.Job, bool, error)
+	TakeOverOCRJob(id uint64) (store.Document, store.Job, bool, error)
 	OCRJob(id uint64) (store.Job, error)
 	CompleteOCRJob(id uint64, r capture.Result, textHash string, notify store.Notify) (store.Document, error)
 	FailOCRJob(id uint64, reason string, notify store.Notify) (store.Document, error)
@@ -45,6 +45,9 @@ type Dispatch interface {
 // Delivery is one job handed out by a Dispatch.
 type Delivery interface {
 	DocID() uint64
+	// Redelivered says the job was handed out before and not acknowledged:
+	// its worker went silent, so a running job may be taken over.
+	Redelivered() bool
 	// InProgress keeps the job from being handed to another worker.
 	InProgress() error
 	// Ack removes the job for good, confirmed (double ack).
@@ -258,7 +261,11 @@ func (p *Pool) dispatched(ctx context.Context, log *slog.Logger, w Worker) {
 		if dl == nil {
 			continue
 		}
-		d, j, ok, err := p.q.ClaimOCRJobID(dl.DocID())
+		claim := p.q.ClaimOCRJobID
+		if dl.Redelivered() {
+			claim = p.q.TakeOverOCRJob
+		}
+		d, j, ok, err := claim(dl.DocID())
 		if err != nil {
 			// Not acknowledged: delivered again after the ack wait.
 			log.Error("claim OCR job", "doc", dl.DocID(), "err", err)

@@ -15,12 +15,21 @@ type RemoteResult struct {
 	Error   *ReadError `json:"error,omitempty"`
 }
 
+// ResultOf is what a worker on another machine sends back for an attempt
+// that ended with o, or err.
+func ResultOf(o Outcome, err error) RemoteResult {
+	if err != nil {
+		return RemoteResult{Error: remoteError(err)}
+	}
+	return RemoteResult{Outcome: &o}
+}
+
 // RemoteStarted records that a worker on another machine began an attempt
 // at document id: the attempt is counted and committed, as a local
 // worker's claim counts it, so a file that kills every worker still runs
 // out of attempts. One past the limit fails the document at once.
 func (p *Pool) RemoteStarted(id uint64, worker string) error {
-	d, j, ok, err := p.q.StartRemoteOCRJob(id)
+	d, j, ok, err := p.q.TakeOverOCRJob(id)
 	if err != nil || !ok {
 		return err
 	}

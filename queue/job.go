@@ -67,12 +67,25 @@ type Delivery struct {
 // DocID is the delivered job's document.
 func (d *Delivery) DocID() uint64 { return d.Job.DocID }
 
+// Redelivered says JetStream handed this job out before without an ack.
+func (d *Delivery) Redelivered() bool {
+	meta, err := d.msg.Metadata()
+	return err == nil && meta.NumDelivered > 1
+}
+
 // InProgress tells JetStream the job is still being read.
 func (d *Delivery) InProgress() error { return d.msg.InProgress() }
 
 // Ack removes the job from the stream and waits until JetStream confirms
 // it (double ack): a job acknowledged is never delivered again.
 func (d *Delivery) Ack(ctx context.Context) error { return d.msg.DoubleAck(ctx) }
+
+// Nak hands the job back to be delivered again at once.
+func (d *Delivery) Nak() error { return d.msg.Nak() }
+
+// Term drops a job that cannot be read (malformed, or its original gone
+// because the document finished): it is not delivered again.
+func (d *Delivery) Term() error { return d.msg.Term() }
 
 // Next waits for a job from the ocr consumer until one comes, the wait
 // elapses (nil, nil) or ctx ends. A message that is not a job is dropped

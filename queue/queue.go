@@ -62,11 +62,13 @@ type Queue struct {
 
 const boxConnName = "tillroll-box"
 
-// ackWaitSlack is AckWait beyond the worker timeout.
-const ackWaitSlack = 30 * time.Second
-
-// AckWait is the consumer's ack wait for a worker timeout.
-func AckWait(workerTimeout time.Duration) time.Duration { return workerTimeout + ackWaitSlack }
+// AckWait is the consumer's ack wait for a worker timeout: a quarter more
+// and two seconds, for fetching the original and sending the result. A
+// worker that reads longer sends in-progress acks; one that went silent
+// for this long has its job delivered to another.
+func AckWait(workerTimeout time.Duration) time.Duration {
+	return workerTimeout + workerTimeout/4 + 2*time.Second
+}
 
 // serverOptions builds the embedded server's options: the one place the
 // store and the listener (Secure: TLS, one user per worker) are decided.

@@ -70,11 +70,11 @@ func (s *Store) ClaimOCRJobID(id uint64) (d Document, j Job, ok bool, err error)
 	return s.claimOCRJobID(id, false)
 }
 
-// StartRemoteOCRJob counts the attempt of a worker on another machine that
-// began reading document id, as ClaimOCRJobID does; a job already running
-// counts again (the worker before went silent and JetStream delivered it
-// anew). ok is false when the job is finished, or queued and not due.
-func (s *Store) StartRemoteOCRJob(id uint64) (d Document, j Job, ok bool, err error) {
+// TakeOverOCRJob claims the job of document id as ClaimOCRJobID does, and
+// also when it is running: the worker that held it went silent and the
+// queue delivered it anew (or a worker on another machine began reading
+// it). ok is false when the job is finished, or queued and not due.
+func (s *Store) TakeOverOCRJob(id uint64) (d Document, j Job, ok bool, err error) {
 	return s.claimOCRJobID(id, true)
 }
 
