@@ -106,3 +106,32 @@ func FuzzReadPDF(f *testing.F) {
 		_, _ = e.Read(t.Context(), data)
 	})
 }
+
+// FuzzPageCount: PageCount, which the server itself runs on an upload
+// with a page range (no worker process between it and the file), on
+// mangled PDFs returns a count or an error, and never panics, hangs or
+// runs out of memory: the pre-scan bounds what it reads.
+func FuzzPageCount(f *testing.F) {
+	text := fixture.PDFPage{Lines: []string{"ACME SUPPLIES", "Total 12.50"}}
+	whole := fixture.PDF(text, text, fixture.PDFPage{JPEG: fixture.Deflate(64, 200), W: 8, H: 8, ImageFilter: "FlateDecode"})
+	for _, seed := range [][]byte{
+		fixture.PDF(text),
+		whole,
+		whole[:len(whole)/2],
+		[]byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF"),
+		[]byte("%PDF-1.7\n1 0 obj << /Type /Pages /Kids [1 0 R] /Count 1 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"),
+		[]byte("%PDF-"),
+	} {
+		f.Add(seed)
+	}
+	hostileSeeds(f, ocr.KindPDF)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, err := ocr.PageCount(data)
+		if err == nil && n < 1 {
+			k, _ := ocr.Sniff(data[:min(len(data), ocr.SniffLen)])
+			if k == ocr.KindPDF {
+				t.Errorf("a PDF of %d pages and no error", n)
+			}
+		}
+	})
+}

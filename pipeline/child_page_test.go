@@ -1,10 +1,7 @@
 package pipeline_test
 
 import (
-	"bytes"
-	"compress/zlib"
 	"errors"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,43 +11,6 @@ import (
 	"tillroll/internal/fixture"
 	"tillroll/pipeline"
 )
-
-// noisePixels is a w x h gray page of ink specks three pixels wide, about
-// one cell in seven inked: a scan of nothing that Tesseract takes seconds
-// to give up on (about 6 s of CPU at 2400 x 2400), since every speck could
-// be a letter.
-func noisePixels(w, h int) []byte {
-	rng := rand.New(rand.NewPCG(14, 14))
-	const cell = 3
-	cw := (w + cell - 1) / cell
-	ink := make([]bool, cw*((h+cell-1)/cell))
-	for i := range ink {
-		ink[i] = rng.IntN(100) < 15
-	}
-	pix := make([]byte, w*h)
-	for y := range h {
-		for x := range w {
-			pix[y*w+x] = 255
-			if ink[(y/cell)*cw+x/cell] {
-				pix[y*w+x] = 0
-			}
-		}
-	}
-	return pix
-}
-
-// noisePDFPage is noisePixels as a scanned PDF page (Flate-compressed gray).
-func noisePDFPage(t *testing.T, w, h int) fixture.PDFPage {
-	var b bytes.Buffer
-	zw := zlib.NewWriter(&b)
-	if _, err := zw.Write(noisePixels(w, h)); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return fixture.PDFPage{JPEG: b.Bytes(), W: w, H: h, ImageFilter: "FlateDecode"}
-}
 
 // TestChildPageTimeout: a page that takes longer than the page limit is
 // given up, by killing its reader, and the document's other pages are
@@ -71,7 +31,7 @@ func TestChildPageTimeout(t *testing.T) {
 	t.Cleanup(func() { _ = c.Close() })
 	dir := t.TempDir()
 	r := fixture.Sample()
-	noise := noisePDFPage(t, 2400, 2400)
+	noise := fixture.SpecksPage(2400, 2400)
 	mixed := filepath.Join(dir, "mixed.pdf")
 	if err := os.WriteFile(mixed, fixture.PDF(noise, fixture.PDFPage{Lines: r.Lines()}), 0o600); err != nil {
 		t.Fatal(err)

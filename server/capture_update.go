@@ -24,7 +24,7 @@ import (
 
 // fixedKeys are the keys of the data object a correction cannot set: they
 // say what the document is and where it came from, not what it shows.
-var fixedKeys = []string{"Status", "Reason", "Created", "Confidence", "photon_key", "doc_path", "Pages", "Is_Duplicate", "Raw_Text", "Line_Items"}
+var fixedKeys = []string{"Status", "Reason", "Created", "Confidence", "photon_key", "doc_path", "Pages", "Skipped_Pages", "Is_Duplicate", "Raw_Text", "Line_Items"}
 
 // lineItemFixed are the keys of a line item a correction cannot set.
 var lineItemFixed = []string{"Line"}

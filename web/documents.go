@@ -161,6 +161,7 @@ type docDetail struct {
 	CorrectedAt time.Time
 	DocPath     string
 	Pages       int
+	Skipped     []capture.SkippedPage // pages given up, and why
 	Duplicate   bool
 }
 
@@ -190,7 +191,7 @@ func (w *Web) documentDetail(c *echo.Context) error {
 		return err
 	}
 	shown := doc.Data()
-	v := docDetail{Doc: doc, Title: shown.Vendor_Name, DocPath: doc.DocPath(), Pages: shown.Pages,
+	v := docDetail{Doc: doc, Title: shown.Vendor_Name, DocPath: doc.DocPath(), Pages: shown.Pages, Skipped: shown.Skipped_Pages,
 		Duplicate: shown.Is_Duplicate == 1, CorrectedAt: doc.CorrectedAt,
 		Finished: doc.Status == capture.StatusCompleted || doc.Status == capture.StatusFailed,
 		Original: "/documents/" + strconv.FormatUint(doc.ID, 10) + "/original"}
@@ -228,6 +229,7 @@ func (w *Web) documentDetail(c *echo.Context) error {
 var hiddenKeys = map[string]bool{
 	"Status": true, "Reason": true, "Created": true, "Confidence": true, "photon_key": true, "doc_path": true,
 	"Pages": true, "Is_Duplicate": true, "Raw_Text": true, "Line_Items": true, "Tax_Lines": true, "E_Invoice": true,
+	"Skipped_Pages": true,
 }
 
 // docFields are the document's values in the data object's order: those
