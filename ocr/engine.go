@@ -191,6 +191,15 @@ func (e *Engine) ReadPass(ctx context.Context, data []byte, pass Pass) (Document
 	if kind == KindPDF {
 		return e.readPDF(ctx, data, pass)
 	}
+	if kind == KindTIFF {
+		offs, err := tiffPages(data, e.lim.MaxPages)
+		if err != nil {
+			return Document{}, err
+		}
+		if len(offs) > 1 {
+			return e.readTIFF(ctx, data, offs, pass)
+		}
+	}
 	if !watching(ctx).begin(1, 1) {
 		return Document{}, fmt.Errorf("%w: the image is one page", ErrSkipped)
 	}

@@ -13,7 +13,8 @@ type Limits struct {
 	MaxPixels int
 	// MaxSide is the largest width or height of an image, in pixels.
 	MaxSide int
-	// MaxPages is the most pages read from one PDF; a longer PDF fails.
+	// MaxPages is the most pages read from one PDF or TIFF; a longer one
+	// fails.
 	MaxPages int
 	// MaxImageBytes is the most memory an image's decoded pixels may
 	// take: an image whose format holds more bytes a pixel than a JPEG's

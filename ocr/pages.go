@@ -9,12 +9,16 @@ import (
 	"github.com/ledongthuc/pdf"
 )
 
-// PageCount is how many pages a stored document has: a PDF's page count,
-// 1 for an image. It reads no page.
+// PageCount is how many pages a stored document has: a PDF's or a TIFF's
+// page count, 1 for any other image. It reads no page.
 func PageCount(data []byte) (n int, err error) {
 	kind, err := Sniff(data[:min(len(data), SniffLen)])
 	if err != nil {
 		return 0, err
+	}
+	if kind == KindTIFF {
+		offs, err := tiffPages(data, DefaultLimits().MaxPages)
+		return len(offs), err
 	}
 	if kind != KindPDF {
 		return 1, nil
@@ -46,6 +50,11 @@ func PageCount(data []byte) (n int, err error) {
 	}
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	if r.NumPage() < 1 {
+		// As readPDF says (found by FuzzPageCount: a page range was
+		// then held to a file of 0 pages).
+		return 0, fmt.Errorf("%w: the PDF has no pages", ErrCorrupt)
 	}
 	return r.NumPage(), nil
 }

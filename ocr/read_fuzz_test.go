@@ -65,6 +65,7 @@ func FuzzReadImage(f *testing.F) {
 		png, jpg, g.Bytes(), b.Bytes(), tj.Bytes(),
 		jpg[:len(jpg)/2], png[:40],
 		tt.Bytes(),
+		fixture.TIFF(false, tiny, small), fixture.TIFF(true, tiny, tiny),
 		[]byte("RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00"),
 		[]byte("II*\x00\x08\x00\x00\x00"),
 		[]byte("BM\x36\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00"),
@@ -109,9 +110,10 @@ func FuzzReadPDF(f *testing.F) {
 
 // FuzzPageCount: PageCount, which the server itself runs on an upload
 // with a page range (no worker process between it and the file), on
-// mangled PDFs returns a count or an error, and never panics, hangs or
+// mangled PDFs and TIFFs returns a count or an error, and never panics, hangs or
 // runs out of memory: the pre-scan bounds what it reads.
 func FuzzPageCount(f *testing.F) {
+	tiny := image.NewGray(image.Rect(0, 0, 4, 4))
 	text := fixture.PDFPage{Lines: []string{"ACME SUPPLIES", "Total 12.50"}}
 	whole := fixture.PDF(text, text, fixture.PDFPage{JPEG: fixture.Deflate(64, 200), W: 8, H: 8, ImageFilter: "FlateDecode"})
 	for _, seed := range [][]byte{
@@ -121,16 +123,17 @@ func FuzzPageCount(f *testing.F) {
 		[]byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF"),
 		[]byte("%PDF-1.7\n1 0 obj << /Type /Pages /Kids [1 0 R] /Count 1 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"),
 		[]byte("%PDF-"),
+		fixture.TIFF(false, tiny, tiny, tiny), fixture.TIFF(true, tiny, tiny),
 	} {
 		f.Add(seed)
 	}
-	hostileSeeds(f, ocr.KindPDF)
+	hostileSeeds(f, ocr.KindPDF, ocr.KindTIFF)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n, err := ocr.PageCount(data)
 		if err == nil && n < 1 {
 			k, _ := ocr.Sniff(data[:min(len(data), ocr.SniffLen)])
-			if k == ocr.KindPDF {
-				t.Errorf("a PDF of %d pages and no error", n)
+			if k == ocr.KindPDF || k == ocr.KindTIFF {
+				t.Errorf("a %s of %d pages and no error", k, n)
 			}
 		}
 	})

@@ -36,6 +36,11 @@ func TestChildPageTimeout(t *testing.T) {
 	if err := os.WriteFile(mixed, fixture.PDF(noise, fixture.PDFPage{Lines: r.Lines()}), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A fax's TIFF too: its first page the specks, its second the receipt.
+	tiff := filepath.Join(dir, "two.tiff")
+	if err := os.WriteFile(tiff, fixture.TIFF(false, fixture.Specks(2400, 2400), fixture.Image(r, fixture.Options{Width: 400})), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	alone := filepath.Join(dir, "alone.pdf")
 	if err := os.WriteFile(alone, fixture.PDF(noise), 0o600); err != nil {
 		t.Fatal(err)
@@ -59,6 +64,12 @@ func TestChildPageTimeout(t *testing.T) {
 		t.Errorf("child %d before, %d after: the slow page's reader should have been replaced", first, c.PID())
 	}
 	t.Logf("two pages, the first given up after %s: %s", limit, took)
+
+	o, err = c.Read(t.Context(), pipeline.Job{DocID: 4, Path: tiff})
+	if err != nil || len(o.Result.Skipped_Pages) != 1 || o.Result.Skipped_Pages[0].Page != 1 || o.Result.Pages != 2 || o.Result.Total != r.Total() {
+		t.Errorf("two-page TIFF: %v, skipped %+v, %d pages, total %v; want page 1 skipped and the total %v from page 2",
+			err, o.Result.Skipped_Pages, o.Result.Pages, o.Result.Total, r.Total())
+	}
 
 	_, err = c.Read(t.Context(), pipeline.Job{DocID: 2, Path: alone})
 	var pt *pipeline.PageTimeoutError

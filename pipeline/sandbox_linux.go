@@ -54,6 +54,12 @@ func Sandbox(scratch string) error {
 	if err != nil {
 		return err
 	}
+	// By its path, not /proc/self/exe, so that ps and top name it as
+	// before; the server started it by the same path.
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("sandbox: find own executable: %w", err)
+	}
 	preferOOMKill()
 	// The domain is the thread's: this goroutine keeps the thread until
 	// the exec, and the thread never serves another goroutine.
@@ -62,8 +68,7 @@ func Sandbox(scratch string) error {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	env := append(os.Environ(), sandboxedEnv+"=1", "TMPDIR="+scratch)
-	// /proc/self/exe is this very image, even if the file was replaced since.
-	err = syscall.Exec("/proc/self/exe", os.Args, env)
+	err = syscall.Exec(exe, os.Args, env)
 	// Still here: the thread is confined, the process is not. It must
 	// not go on as if it were either.
 	return fmt.Errorf("sandbox: execute self: %w", err)

@@ -116,8 +116,31 @@ func All(opt Options) []File {
 		{Name: "tiff-rgba16-7071x7071.tif", Data: tiffHeader(7071, 7071, 16, 4), Want: TooLarge},
 		{Name: "webp-lossless-7071x7071.webp", Data: webpLossless(7071, 7071), Want: TooLarge},
 		{Name: "tall-receipt-100x20000.png", Data: tallPNG(100, 20000), Want: Completed},
+		// Multi-page TIFFs: a chain of pages that loops back, one of 101
+		// pages, and a fax's two pages, the second read too.
+		{Name: "tiff-pages-loop.tif", Data: fixture.TIFF(true, blank(64), blank(64)), Want: Damaged},
+		{Name: "tiff-101-pages.tif", Data: fixture.TIFF(false, blanks(101)...), Want: TooLarge},
+		{Name: "tiff-two-pages.tif", Data: fixture.TIFF(false, blank(64), fixture.Image(fixture.Sample(), fixture.Options{Width: 300})), Want: Completed, Text: "GROCER"},
 	}
 	return files
+}
+
+// blank is an n x n white page.
+func blank(n int) *image.Gray {
+	g := image.NewGray(image.Rect(0, 0, n, n))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	return g
+}
+
+// blanks is n small white pages.
+func blanks(n int) []*image.Gray {
+	pages := make([]*image.Gray, n)
+	for i := range pages {
+		pages[i] = blank(8)
+	}
+	return pages
 }
 
 // deflate is n zero bytes, zlib-compressed.
