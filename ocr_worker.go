@@ -109,6 +109,24 @@ func workerFactory(cfg serveConfig, log *slog.Logger, stderr io.Writer) (func(in
 	}, nil
 }
 
+// logWorkerSandbox says once whether the worker processes can write only
+// their scratch space, and returns it for /healthz.
+func logWorkerSandbox(cfg serveConfig, log *slog.Logger) (on bool, status string) {
+	on, status = pipeline.SandboxStatus()
+	switch {
+	case !cfg.workerProcesses:
+		on, status = false, "off: documents are read in the server's own process (--worker-processes=false)"
+	case cfg.noWorkerSandbox:
+		on, status = false, "turned off (--worker-sandbox=false): OCR worker processes can write wherever the server can"
+	}
+	if on {
+		log.Info("worker sandbox on", "component", "ocr", "status", status)
+	} else {
+		log.Warn("worker sandbox off", "component", "ocr", "status", status)
+	}
+	return on, status
+}
+
 // defaultWorkerMemory is --worker-memory's default: the address space one
 // worker process may add to what it holds once started. A receipt photo
 // takes under 100 MB, a 49-megapixel PNG about 500 MB; four workers of a

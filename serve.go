@@ -153,18 +153,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 	}
 	// Said once too: whether the worker processes can write only their
 	// scratch space.
-	sandboxOn, sandboxStatus := pipeline.SandboxStatus()
-	switch {
-	case !cfg.workerProcesses:
-		sandboxOn, sandboxStatus = false, "off: documents are read in the server's own process (--worker-processes=false)"
-	case cfg.noWorkerSandbox:
-		sandboxOn, sandboxStatus = false, "turned off (--worker-sandbox=false): OCR worker processes can write wherever the server can"
-	}
-	if sandboxOn {
-		log.Info("worker sandbox on", "component", "ocr", "status", sandboxStatus)
-	} else {
-		log.Warn("worker sandbox off", "component", "ocr", "status", sandboxStatus)
-	}
+	sandboxOn, sandboxStatus := logWorkerSandbox(cfg, log)
 	newWorker, err := workerFactory(cfg, log, cfg.stderr)
 	if err != nil {
 		_ = ln.Close()

@@ -38,6 +38,8 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	cfg.reader = readerFlags(fs)
 	fs.Int64Var(&cfg.workerMemory, "worker-memory", defaultWorkerMemory, "address-space limit of each OCR worker process, in bytes (0: none)")
 	fs.DurationVar(&cfg.workerTimeout, "worker-timeout", 2*time.Minute, "wall-clock (and CPU) time one document may take in a worker process")
+	fs.DurationVar(&cfg.pageTimeout, "page-timeout", time.Minute, "wall-clock time one page may take in a worker process; a slower page is given up and the document's other pages read (0: no limit but --worker-timeout)")
+	sandbox := fs.Bool("worker-sandbox", true, "let each OCR worker process write only its scratch directory (Landlock), where the kernel can")
 	fs.IntVar(&cfg.workerJobs, "worker-jobs", 0, "restart a worker process after this many documents (0: never)")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines instead of text")
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -46,9 +48,10 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	if fs.NArg() > 0 || *credsFile == "" {
 		return fmt.Errorf("%w: worker --creds FILE [--join nats://HOST:4222] [--workers N]", errUsage)
 	}
-	if cfg.workers < 1 || cfg.maxUpload < 1 || cfg.workerTimeout <= 0 || cfg.workerMemory < 0 || cfg.workerJobs < 0 {
-		return fmt.Errorf("%w: --workers, --max-upload and --worker-timeout must be positive; --worker-memory and --worker-jobs not negative", errUsage)
+	if cfg.workers < 1 || cfg.maxUpload < 1 || cfg.workerTimeout <= 0 || cfg.workerMemory < 0 || cfg.workerJobs < 0 || cfg.pageTimeout < 0 {
+		return fmt.Errorf("%w: --workers, --max-upload and --worker-timeout must be positive; --worker-memory, --worker-jobs and --page-timeout not negative", errUsage)
 	}
+	cfg.noWorkerSandbox = !*sandbox
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
 	if *logJSON {
 		handler = slog.NewJSONHandler(stderr, nil)
@@ -72,6 +75,7 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	cfg.reader.limits.MaxBytes = cfg.maxUpload
 	cfg.reader.langs, cfg.reader.detect = langs, detect
 	cfg.workerProcesses = true
+	logWorkerSandbox(cfg, log)
 	newWorker, err := workerFactory(cfg, log, stderr)
 	if err != nil {
 		return err
