@@ -156,21 +156,26 @@ func teach(tx *bolt.Tx, d Document, before, after capture.Result, now time.Time)
 	}
 	b := tx.Bucket(bucketAccountPhrases)
 	for _, p := range learnPhrases(*d.Result, after, d.Taught) {
-		key := phraseKey(d.Account, p)
-		l := Lesson{Fields: map[string]string{}}
-		if err := getJSON(b, key, &l); err != nil && err != ErrNotFound {
-			return err
-		}
-		if l.Fields == nil {
-			l.Fields = map[string]string{}
-		}
-		maps.Copy(l.Fields, changed)
-		l.From, l.At = d.Key, now
-		if err := putJSON(b, key, l); err != nil {
+		if err := addLesson(b, phraseKey(d.Account, p), changed, d.Key, now); err != nil {
 			return fmt.Errorf("learn phrase: %w", err)
 		}
 	}
 	return nil
+}
+
+// addLesson adds fields to the lesson under key, which the document with
+// photon key from taught: a later correction's value replaces an earlier.
+func addLesson(b *bolt.Bucket, key []byte, fields map[string]string, from string, now time.Time) error {
+	var l Lesson
+	if err := getJSON(b, key, &l); err != nil && err != ErrNotFound {
+		return err
+	}
+	if l.Fields == nil {
+		l.Fields = map[string]string{}
+	}
+	maps.Copy(l.Fields, fields)
+	l.From, l.At = from, now
+	return putJSON(b, key, l)
 }
 
 // teachItems records, in tx, what a correction changed of what each line
@@ -203,17 +208,7 @@ func teachItems(tx *bolt.Tx, d Document, before, after capture.Result, now time.
 		if len(changed) == 0 {
 			continue
 		}
-		key := phraseKey(d.Account, p)
-		l := Lesson{}
-		if err := getJSON(b, key, &l); err != nil && err != ErrNotFound {
-			return err
-		}
-		if l.Fields == nil {
-			l.Fields = map[string]string{}
-		}
-		maps.Copy(l.Fields, changed)
-		l.From, l.At = d.Key, now
-		if err := putJSON(b, key, l); err != nil {
+		if err := addLesson(b, phraseKey(d.Account, p), changed, d.Key, now); err != nil {
 			return fmt.Errorf("learn item: %w", err)
 		}
 	}
