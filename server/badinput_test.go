@@ -229,7 +229,7 @@ func (e *env) rawDo(method, path string, body io.Reader, contentType string) *ht
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.client.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -33,6 +33,8 @@ type env struct {
 	url   string
 	alice store.Credentials
 	bob   store.Credentials
+	// client validates every exchange against docs/openapi.yaml.
+	client *http.Client
 
 	stopPool func()
 }
@@ -50,7 +52,7 @@ func newEnvWith(t *testing.T, cfg server.Config, popt pipeline.Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, st: st}
+	e := &env{t: t, st: st, client: checkedClient(t)}
 	e.alice = e.account("alice")
 	e.bob = e.account("bob")
 	popt.Workers = 1
@@ -128,7 +130,7 @@ func (e *env) do(method, path string, h http.Header, body io.Reader, contentType
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.client.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}

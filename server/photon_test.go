@@ -309,7 +309,7 @@ func TestPhotonFiles(t *testing.T) {
 	get := func(c store.Credentials, p string) (*http.Response, []byte) {
 		req, _ := http.NewRequest(http.MethodGet, e.url+"/download-file?doc_path="+url.QueryEscape(p), nil)
 		req.Header = headers(c)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := e.client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -361,7 +361,8 @@ func TestPhotonSurface(t *testing.T) {
 	if h.code != http.StatusOK || h.body["status"] != "success" {
 		t.Errorf("/health: %d %s", h.code, h.raw)
 	}
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noRedirect := checkedClient(t)
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	for _, tc := range []struct {
 		name   string
 		method string

@@ -49,6 +49,8 @@ type renv struct {
 	an      *analyzer.Analyzer
 	url     string
 	tickets map[string]string // user name -> live ticket
+	// client validates every exchange against docs/openapi.yaml.
+	client *http.Client
 
 	stop []func()
 }
@@ -62,7 +64,7 @@ func newReceiptsEnv(t *testing.T) *renv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &renv{t: t, st: st, clk: clk, tickets: map[string]string{}}
+	e := &renv{t: t, st: st, clk: clk, tickets: map[string]string{}, client: checkedClient(t)}
 	e.an = analyzer.New(st, nil, 100*time.Millisecond)
 	e.pool = pipeline.NewPool(st, pipeline.Options{
 		Workers: 1,
@@ -136,7 +138,11 @@ func (e *renv) call(method, path, ticket, body string) jresp {
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	return e.send(method, path, ticket, rd, "application/json")
+	ct := "application/json"
+	if strings.HasSuffix(path, "/import") { // the CSV imports
+		ct = "text/csv"
+	}
+	return e.send(method, path, ticket, rd, ct)
 }
 
 func (e *renv) send(method, path, ticket string, body io.Reader, ct string) jresp {
@@ -151,7 +157,7 @@ func (e *renv) send(method, path, ticket string, body io.Reader, ct string) jres
 	if ticket != "" {
 		req.Header.Set(server.TicketHeader, ticket)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.client.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func TestReceiptsPipeline(t *testing.T) {
 	if err != nil || u.Host != strings.TrimPrefix(e.url, "http://") || !strings.HasPrefix(u.Path, "/receipts-service/image/") {
 		t.Fatalf("link %q", link)
 	}
-	got, err := http.Get(link)
+	got, err := e.client.Get(link)
 	if err != nil {
 		t.Fatal(err)
 	}
