@@ -214,8 +214,15 @@ func typeName(s map[string]any) string {
 		}
 	}
 	t := fmt.Sprint(s["type"])
-	if s["type"] == nil {
+	switch ts := list(s["type"]); {
+	case s["type"] == nil:
 		t = "any"
+	case len(ts) > 0: // OpenAPI 3.1: ["string", "null"]
+		var names []string
+		for _, x := range ts {
+			names = append(names, fmt.Sprint(x))
+		}
+		t = strings.Join(names, " or ")
 	}
 	switch {
 	case t == "array":
