@@ -34,6 +34,8 @@ type intakeConfig struct {
 	smtpMaxRcpt    int
 	smtpMaxPerConn int
 	smtpRatePerMin int
+	smtpReply      bool
+	smtpReplyLimit int
 	smtpLn         net.Listener // tests hand one in instead of smtpListen
 	watch          watchFlag
 	watchInterval  time.Duration
@@ -137,6 +139,8 @@ func (c *intakeConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.smtpMaxRcpt, "smtp-max-recipients", 10, "recipients per mail")
 	fs.IntVar(&c.smtpMaxPerConn, "smtp-max-per-connection", 50, "mails per connection")
 	fs.IntVar(&c.smtpRatePerMin, "smtp-rate", 60, "mails a minute from one address")
+	fs.BoolVar(&c.smtpReply, "smtp-reply", false, "reply to the sender when each document of its mail is processed (only to senders in the domain of the account's email address)")
+	fs.IntVar(&c.smtpReplyLimit, "smtp-reply-limit", 20, "mails an hour per account that get replies")
 	fs.Var(&c.watch, "watch", "DIR=ACCOUNT: take in the files a scanner puts in DIR (and its subfolders) as documents of ACCOUNT; repeatable")
 	fs.DurationVar(&c.watchInterval, "watch-interval", 10*time.Second, "how often watch folders are scanned in full (change notifications start a scan sooner)")
 	fs.DurationVar(&c.watchSettle, "watch-settle", 5*time.Second, "how long a watched file's size and time must stay unchanged before it is taken")
@@ -242,6 +246,7 @@ func (c *intakeConfig) start(st *store.Store, queue intake.Kicker, maxUpload int
 		srv := intake.NewSMTPServer(taker, intake.SMTPConfig{
 			Domain: c.smtpDomain, TLS: tlsCfg, Allow: allow,
 			MaxMessage: c.smtpMaxMessage, MaxRecipients: c.smtpMaxRcpt, MaxMessagesPerConn: c.smtpMaxPerConn, RatePerMinute: c.smtpRatePerMin,
+			Reply: c.smtpReply, RepliesPerHour: c.smtpReplyLimit,
 			Logger: log.With("component", "smtpd"),
 		})
 		c.pages.SMTP = ln.Addr().String()

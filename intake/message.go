@@ -84,6 +84,18 @@ func (t *Taker) TakeMail(account, via string, m *Mail, extra ...store.IntakeMark
 // receipt: its image uploaded and a receipt made of it, all the mail's
 // receipts committed in one transaction with the mark (store.CreateIntakeReceipts).
 func (t *Taker) TakeMailFor(to store.IntakeTarget, via string, m *Mail, extra ...store.IntakeMark) (MailResult, error) {
+	return t.takeMail(to, via, m, nil, extra...)
+}
+
+// maxReplies is how many documents of one mail get a reply.
+const maxReplies = 10
+
+// takeMail is TakeMailFor; replyTo, when not nil, is asked (once the mail
+// is read and is not automatic, RFC 3834: Auto-Submitted, Precedence bulk,
+// list or junk, which must get no reply) for the address to reply to when
+// each document is processed; the answer is kept on the first documents
+// (maxReplies).
+func (t *Taker) takeMail(to store.IntakeTarget, via string, m *Mail, replyTo func() string, extra ...store.IntakeMark) (MailResult, error) {
 	if _, err := m.f.Seek(0, io.SeekStart); err != nil {
 		return MailResult{}, fmt.Errorf("rewind spooled mail: %w", err)
 	}
@@ -126,6 +138,15 @@ func (t *Taker) TakeMailFor(to store.IntakeTarget, via string, m *Mail, extra ..
 		w.removeAll()
 		return res, refusef("nothing to read in the message: no PDF, image or e-invoice attached and no text")
 	}
+	if replyTo != nil && !automatic(h) {
+		if addr := replyTo(); addr != "" {
+			for i := range w.docs[:min(len(w.docs), maxReplies)] {
+				src := *w.docs[i].Source
+				src.ReplyTo = addr
+				w.docs[i].Source = &src
+			}
+		}
+	}
 	var dup bool
 	if to.User != "" {
 		res.Receipts, dup, err = t.commitReceipts(to.User, w.docs, marks...)
@@ -142,6 +163,19 @@ func (t *Taker) TakeMailFor(to store.IntakeTarget, via string, m *Mail, extra ..
 	}
 	res.Duplicate = dup
 	return res, nil
+}
+
+// automatic tells mail no one should answer automatically (RFC 3834): an
+// auto-reply, a bounce, a list's or a bulk mail.
+func automatic(h mail.Header) bool {
+	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
+		return true
+	}
+	switch strings.ToLower(strings.TrimSpace(h.Get("Precedence"))) {
+	case "bulk", "list", "junk":
+		return true
+	}
+	return h.Get("List-Id") != "" || h.Get("List-Unsubscribe") != ""
 }
 
 // source is what a document keeps of the mail it came from.

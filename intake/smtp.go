@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/netip"
 	"strings"
 	"sync"
@@ -40,6 +41,17 @@ type SMTPConfig struct {
 	// RatePerMinute is how many mails one remote address may send a
 	// minute (default 60).
 	RatePerMinute int
+	// Reply sends the sender a mail when each document of its mail has
+	// been processed (off by default). Only to a sender whose envelope
+	// address (MAIL FROM) is in the domain of the account's own
+	// notification address, so a scanner cannot make the box write to
+	// anyone else; never to automatic mail (Auto-Submitted, Precedence
+	// bulk/list/junk, the null sender), never for receipts-service users.
+	Reply bool
+	// RepliesPerHour bounds the mails per account an hour that get replies
+	// (default 20); each such mail gets one reply for each of its first
+	// ten documents.
+	RepliesPerHour int
 	// MaxConns is how many connections are served at once (default 32).
 	MaxConns int
 	// Timeout for each read and write on a connection (default 2 minutes).
@@ -67,6 +79,9 @@ func (c SMTPConfig) withDefaults() SMTPConfig {
 	if c.MaxConns <= 0 {
 		c.MaxConns = 32
 	}
+	if c.RepliesPerHour <= 0 {
+		c.RepliesPerHour = 20
+	}
 	if c.Timeout <= 0 {
 		c.Timeout = 2 * time.Minute
 	}
@@ -89,15 +104,17 @@ func Address(st *store.Store, username, domain string) string {
 
 // SMTPServer is the mail server scanners and suppliers send documents to.
 type SMTPServer struct {
-	t    *Taker
-	cfg  SMTPConfig
-	rate *rateLimit
+	t       *Taker
+	cfg     SMTPConfig
+	rate    *rateLimit
+	replies *replyLimit
 }
 
 // NewSMTPServer makes the mail server.
 func NewSMTPServer(t *Taker, cfg SMTPConfig) *SMTPServer {
 	cfg = cfg.withDefaults()
-	return &SMTPServer{t: t, cfg: cfg, rate: &rateLimit{per: cfg.RatePerMinute, now: cfg.Now, seen: map[netip.Addr]*window{}}}
+	return &SMTPServer{t: t, cfg: cfg, rate: &rateLimit{per: cfg.RatePerMinute, now: cfg.Now, seen: map[netip.Addr]*window{}},
+		replies: &replyLimit{per: cfg.RepliesPerHour, now: cfg.Now, seen: map[string]*window{}}}
 }
 
 // Serve answers SMTP on ln until ctx ends; then it stops taking new
@@ -222,7 +239,9 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		x.s.cfg.Logger.Error("smtp recipient lookup", "err", err)
 		return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "Cannot look up the recipient now: try again later")
 	}
-	own := (x.user != "" && x.user == target.Account) || (x.rsUser != "" && x.rsUser == target.User)
+	// One identity has both addresses (its documents', its receipts'):
+	// logged in with either password, it may send to both.
+	own := (x.user != "" && x.user == target.Name()) || (x.rsUser != "" && x.rsUser == target.Name())
 	if (x.user != "" || x.rsUser != "") && !own && !x.allowed {
 		return smtpErr(550, smtp.EnhancedCode{5, 7, 1}, fmt.Sprintf("Logged in as %s: <%s> belongs to someone else", x.user+x.rsUser, to))
 	}
@@ -257,7 +276,7 @@ func (x *session) Data(r io.Reader) error {
 	defer m.Close()
 	for _, to := range x.targets {
 		acct := to.Name()
-		res, err := x.s.t.TakeMailFor(to, "smtp", m)
+		res, err := x.s.t.takeMail(to, "smtp", m, func() string { return x.replyTo(to) })
 		if IsRefusal(err) {
 			x.s.cfg.Logger.Info("smtp message refused", "remote", x.ip, "account", acct, "reason", err)
 			return smtpErr(554, smtp.EnhancedCode{5, 6, 0}, "Message refused: "+err.Error())
@@ -276,6 +295,63 @@ func (x *session) Data(r io.Reader) error {
 }
 
 func (x *session) Reset() { x.from, x.targets = "", nil }
+
+// replyTo is the address a reply for this mail may go to, "" for none:
+// replies on, an account (not a receipts user), an envelope sender in the
+// domain of the account's own notification address, and the account
+// within its replies an hour (counted here, so the taker asks only for a
+// mail that is not automatic).
+func (x *session) replyTo(to store.IntakeTarget) string {
+	if !x.s.cfg.Reply || to.Account == "" {
+		return ""
+	}
+	from, err := mail.ParseAddress(x.from)
+	if err != nil {
+		return ""
+	}
+	a, err := x.s.t.st.Account(to.Account)
+	if err != nil || a.Email == "" || !strings.EqualFold(domainOf(from.Address), domainOf(a.Email)) {
+		return ""
+	}
+	if !x.s.replies.allow(to.Account) {
+		x.s.cfg.Logger.Info("smtp reply skipped: limit reached", "account", to.Account, "per_hour", x.s.cfg.RepliesPerHour)
+		return ""
+	}
+	return from.Address
+}
+
+// domainOf is the part after the last @, "" when there is none.
+func domainOf(addr string) string {
+	i := strings.LastIndex(addr, "@")
+	if i < 0 || i == len(addr)-1 {
+		return ""
+	}
+	return addr[i+1:]
+}
+
+// replyLimit counts replied mails per account in one-hour windows.
+type replyLimit struct {
+	mu   sync.Mutex
+	per  int
+	now  func() time.Time
+	seen map[string]*window
+}
+
+func (r *replyLimit) allow(account string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.now()
+	w := r.seen[account]
+	if w == nil || now.Sub(w.start) >= time.Hour {
+		w = &window{start: now}
+		r.seen[account] = w
+	}
+	if w.n >= r.per {
+		return false
+	}
+	w.n++
+	return true
+}
 
 func (x *session) Logout() error { return nil }
 

@@ -21,8 +21,10 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"tillroll/capture"
 	"tillroll/internal/fixture"
 	"tillroll/internal/testrun"
+	"tillroll/mailer"
 	"tillroll/store"
 )
 
@@ -240,6 +242,9 @@ func TestSMTPAttachmentsBecomeDocuments(t *testing.T) {
 		parts = append(parts, d.Source.Part)
 		if d.Account != "shop" || d.Source.Via != "smtp" {
 			t.Errorf("document %s: account %q via %q", d.Key, d.Account, d.Source.Via)
+		}
+		if d.Source.ReplyTo != "" {
+			t.Errorf("document %s: a reply to %s, with replies off", d.Key, d.Source.ReplyTo)
 		}
 		if d.Source.Subject != "Scan from MFP" || d.Source.MessageID != "scan-1@example.com" || !strings.Contains(d.Source.From, "scanner@example.com") {
 			t.Errorf("document %s source: %+v", d.Key, *d.Source)
@@ -499,15 +504,27 @@ func TestSMTPUserReceipts(t *testing.T) {
 	if err := send(c, userTo, msg); err != nil { // a retry after a lost 250
 		t.Fatalf("resend: %v", err)
 	}
-	// Logged in as the user, the account's address is someone else's.
+	// One identity, two addresses: logged in with either password, shop
+	// may send to both; another identity to neither.
 	var se *smtp.SMTPError
-	if err := send(c, b.to, msg); !errors.As(err, &se) || se.Code != 550 || se.EnhancedCode != (smtp.EnhancedCode{5, 7, 1}) {
-		t.Fatalf("user to the account's address: %v", err)
+	docMsg := buildMail(t, "doc-1@example.com", "Invoice", "x", attachment{name: "inv.pdf", mediaType: "application/pdf", data: testPDF()})
+	if err := send(c, b.to, docMsg); err != nil {
+		t.Fatalf("shop (web password) to its capture address: %v", err)
 	}
 	c.Close()
+	if _, err := b.st.CreateUser(store.NewUser{Name: "ann", Password: "ann-password-1"}); err != nil {
+		t.Fatal(err)
+	}
+	cn := b.client(t, sasl.NewPlainClient("", "ann", "ann-password-1"))
+	for _, to := range []string{userTo, b.to} {
+		if err := send(cn, to, msg); !errors.As(err, &se) || se.Code != 550 || se.EnhancedCode != (smtp.EnhancedCode{5, 7, 1}) {
+			t.Fatalf("ann to shop's %s: %v", to, err)
+		}
+	}
+	cn.Close()
 	ca := b.client(t, sasl.NewPlainClient("", "shop", b.creds.Password))
-	if err := send(ca, userTo, msg); !errors.As(err, &se) || se.Code != 550 {
-		t.Fatalf("account to the user's address: %v", err)
+	if err := send(ca, userTo, msg); err != nil { // the same mail again: recognised
+		t.Fatalf("shop (API password) to its receipts address: %v", err)
 	}
 	wrong := "shop+" + strings.Repeat("z", 8) + "@tillroll.local"
 	if err := send(ca, wrong, msg); !errors.As(err, &se) || se.Code != 550 || se.EnhancedCode != (smtp.EnhancedCode{5, 1, 1}) {
@@ -562,12 +579,102 @@ func TestSMTPUserReceipts(t *testing.T) {
 	if !kinds["jpeg"] || !kinds["pdf"] {
 		t.Errorf("kinds %v", kinds)
 	}
+	var own []string
 	for _, d := range documents(t, st) {
 		if d.Account == "shop" {
-			t.Errorf("the account got document %s from the user's mail", d.Key)
+			own = append(own, d.Source.MessageID)
 		}
 	}
-	if n, err := st.QueueDepth(); err != nil || n != 2 {
-		t.Fatalf("queued jobs %d (%v), want 2", n, err)
+	if len(own) != 1 || own[0] != "doc-1@example.com" {
+		t.Errorf("shop's documents came from %q, want only the mail to its capture address", own)
+	}
+	if n, err := st.QueueDepth(); err != nil || n != 3 {
+		t.Fatalf("queued jobs %d (%v), want 3", n, err)
+	}
+}
+
+// Replies to the sender (Reply on): only to envelope senders in the
+// domain of the account's own address (shop@example.com), never to
+// automatic mail, within the limit an hour; the finished document's
+// notifications then hold the reply.
+func TestSMTPReplyToSender(t *testing.T) {
+	b := startBox(t, SMTPConfig{Reply: true, RepliesPerHour: 2, Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	c := b.client(t, nil) // a scanner on an allowed network
+	sendFrom := func(from string, msg []byte) {
+		t.Helper()
+		if err := c.Mail(from, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Rcpt(b.to, nil); err != nil {
+			t.Fatal(err)
+		}
+		w, err := c.Data()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatalf("send from %s: %v", from, err)
+		}
+	}
+	pdf := attachment{name: "scan.pdf", mediaType: "application/pdf", data: testPDF()}
+	auto := buildMail(t, "auto@example.com", "Out of office", "away", pdf)
+	auto = append([]byte("Auto-Submitted: auto-replied\r\n"), auto...)
+	for _, m := range []struct{ from, id string }{
+		{"Scanner@EXAMPLE.com", "r1@example.com"}, // the account's domain, any case
+		{"ceo@victim.example", "r2@example.com"},  // another domain: a forged address gets nothing
+		{"", "r3@example.com"},                    // the null sender
+		{"scanner@example.com", "r5@example.com"}, // the second reply of the hour
+		{"scanner@example.com", "r6@example.com"}, // over the limit of two
+	} {
+		sendFrom(m.from, buildMail(t, m.id, "Scan "+m.id, "scanned", pdf, pdf))
+		if m.id == "r1@example.com" {
+			sendFrom("scanner@example.com", auto) // automatic: no reply, and not counted
+		}
+	}
+	want := map[string]string{"r1@example.com": "Scanner@EXAMPLE.com", "r5@example.com": "scanner@example.com"}
+	docs := documents(t, b.st)
+	if len(docs) != 11 {
+		t.Fatalf("%d documents, want 11", len(docs))
+	}
+	for _, d := range docs {
+		if got := d.Source.ReplyTo; got != want[d.Source.MessageID] {
+			t.Errorf("mail %s: reply to %q, want %q", d.Source.MessageID, got, want[d.Source.MessageID])
+		}
+	}
+
+	// The first document is processed as the workers do: its
+	// notifications, queued in the same transaction, hold the reply.
+	a, err := b.st.Account("shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _, ok, err := b.st.ClaimOCRJob()
+	if err != nil || !ok || d.ID != docs[0].ID {
+		t.Fatalf("claim: %v %v %d", ok, err, d.ID)
+	}
+	if d, err = b.st.CompleteOCRJob(d.ID, capture.Result{Vendor_Name: "Kraxi", Total: 12.5, Line_Items: []capture.LineItem{}}, "", mailer.Notifications); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := b.st.OutboxMessages(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var to []string
+	var reply store.Message
+	for _, m := range msgs {
+		to = append(to, m.To)
+		if m.To == "Scanner@EXAMPLE.com" {
+			reply = m
+		}
+	}
+	if len(msgs) != 2 || reply.Kind != store.KindMail || reply.Subject != "Re: Scan r1@example.com" ||
+		!strings.Contains(reply.Body, "scan.pdf") || !strings.Contains(reply.Body, d.Key) || !strings.Contains(reply.Body, "r1@example.com") {
+		t.Fatalf("outbox after the first document %q: reply %+v", to, reply)
+	}
+	if msgs := mailer.Notifications(docs[2], a); len(msgs) != 1 || msgs[0].To != a.Email {
+		t.Fatalf("notifications of a document without reply: %+v", msgs)
 	}
 }

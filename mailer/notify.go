@@ -13,8 +13,9 @@ import (
 const Subject = "Tillroll - The document has been processed"
 
 // Notifications builds the outbox messages for a finished document: a mail
-// to the account's address, if it has one, and a webhook to the upload's
-// webhook URL, else the account's, if either is set. It has the type
+// to the account's address, if it has one, a reply to the sender of the
+// mail it came in, when the mail server allowed one (Source.ReplyTo), and
+// a webhook to the upload's webhook URL, else the account's, if either is set. It has the type
 // store.Notify and runs inside the store's transaction, so it only builds
 // values.
 func Notifications(d store.Document, a store.Account) []store.Message {
@@ -29,6 +30,19 @@ func Notifications(d store.Document, a store.Account) []store.Message {
 			To:             a.Email,
 			Subject:        Subject,
 			Body:           mailBody(d),
+		})
+	}
+	if src := d.Source; src != nil && src.Via == "smtp" && src.ReplyTo != "" {
+		// The mail server set ReplyTo only where a reply is allowed
+		// (intake.SMTPConfig.Reply): the sender is in the account's domain.
+		msgs = append(msgs, store.Message{
+			Kind:           store.KindMail,
+			Account:        d.Account,
+			DocID:          d.ID,
+			IdempotencyKey: idempotencyKey(d, "reply"),
+			To:             src.ReplyTo,
+			Subject:        replySubject(src.Subject),
+			Body:           replyBody(d),
 		})
 	}
 	url := d.WebhookURL
@@ -68,6 +82,42 @@ func mailBody(d store.Document) string {
 		fmt.Fprintf(&b, "Reason: %s\n", d.Reason)
 	}
 	b.WriteString("\nFetch the result with this photon key.\n")
+	return b.String()
+}
+
+// replySubject answers the sender's mail ("Re: Scan from MFP").
+func replySubject(subject string) string {
+	subject = strings.Join(strings.Fields(subject), " ")
+	if subject == "" {
+		return Subject
+	}
+	if len(subject) > 200 {
+		subject = strings.ToValidUTF8(subject[:200], "")
+	}
+	if strings.HasPrefix(strings.ToLower(subject), "re:") {
+		return subject
+	}
+	return "Re: " + subject
+}
+
+// replyBody tells the sender what became of one document of its mail.
+func replyBody(d store.Document) string {
+	var b strings.Builder
+	b.WriteString("Tillroll has processed a document of the mail you sent.\n\n")
+	if d.Source.Part != "" && d.Source.Part != "text" {
+		fmt.Fprintf(&b, "Attachment: %s\n", d.Source.Part)
+	} else {
+		b.WriteString("Attachment: none (the mail's own text was read)\n")
+	}
+	if d.Source.MessageID != "" {
+		fmt.Fprintf(&b, "Your mail: <%s>\n", d.Source.MessageID)
+	}
+	fmt.Fprintf(&b, "Photon key: %s\n", d.Key)
+	fmt.Fprintf(&b, "Status: %s\n", d.Status)
+	if d.Status == capture.StatusFailed && d.Reason != "" {
+		fmt.Fprintf(&b, "Reason: %s\n", d.Reason)
+	}
+	b.WriteString("\nThis is an automatic reply; the account's owner sees the result in Tillroll.\n")
 	return b.String()
 }
 

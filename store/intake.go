@@ -38,6 +38,10 @@ type Source struct {
 	MessageID string `json:"message_id,omitempty"`
 	Part      string `json:"part,omitempty"` // which part of the mail: an attachment's name, "text" for the mail's own text
 	Path      string `json:"path,omitempty"` // a watched file, relative to its folder
+	// ReplyTo is where the reply goes when the document is processed; set
+	// only by the mail server, when replies are on and the sender may get
+	// one (intake.SMTPConfig.Reply).
+	ReplyTo string `json:"reply_to,omitempty"`
 }
 
 // IntakeAddressToken is the random-looking token in an account's intake
