@@ -268,6 +268,18 @@ func TestWorkerRefused(t *testing.T) {
 			t.Fatalf("connect with no user: %v, want an authorization violation", err)
 		}
 	})
+	t.Run("the box's own user from outside", func(t *testing.T) {
+		tlsOpt, err := good.Options("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Even with its password, the box's user is for the in-process
+		// connection only.
+		_, err = nats.Connect(b.url, tlsOpt[1], nats.UserInfo(BoxUser, "box-password-for-the-test"))
+		if !errors.Is(err, nats.ErrAuthorization) {
+			t.Fatalf("connect as %s over the network: %v, want an authorization violation", BoxUser, err)
+		}
+	})
 	t.Run("no TLS", func(t *testing.T) {
 		conn, err := net.DialTimeout("tcp", strings.TrimPrefix(b.url, "nats://"), time.Second)
 		if err != nil {
