@@ -234,7 +234,54 @@ func choose(doc ocr.Document, as string) Fields {
 		}
 	}
 	b := newReading(secondDocument(doc), as)
-	return chooseFields(a, b)
+	out := chooseFields(a, b)
+	// The address, word by word: where both readings split a line into
+	// the same words, each word as the surer reader read it.
+	w := newReading(wordByWord(doc), as)
+	if w.f.VendorAddress != "" && sameBlock(w.f.Boxes[KeyVendorAddress], out.Boxes[KeyVendorAddress]) {
+		out.VendorAddress = w.f.VendorAddress
+	}
+	return out
+}
+
+// secondSurer is how much surer (in confidence points) the second
+// recognizer must be of a word than Tesseract for wordByWord to take its
+// reading. On the shared receipts' addresses 0 changed none, 5 won two
+// and lost one, 10 won two and lost two.
+const secondSurer = 5
+
+// wordByWord is doc with each line read twice taken word by word from the
+// surer reading when both readings have as many words, and as the second
+// recognizer read it otherwise.
+func wordByWord(doc ocr.Document) ocr.Document {
+	out := secondDocument(doc)
+	for i, p := range doc.Pages {
+		for j, l := range p.Lines {
+			if len(l.Alt) == 0 || len(l.Alt) != len(l.Words) {
+				continue
+			}
+			ws := make([]ocr.Word, len(l.Words))
+			for k, w := range l.Words {
+				ws[k] = w
+				if alt := l.Alt[k]; alt.Conf >= w.Conf+secondSurer {
+					ws[k] = alt
+				}
+			}
+			q := &out.Pages[i].Lines[j]
+			q.Words = ws
+			q.Text, q.Box = ocr.JoinWords(ws)
+		}
+	}
+	return out
+}
+
+// sameBlock tells whether two boxes of a field cover the same lines.
+func sameBlock(a, b Box) bool {
+	if a.Page != b.Page || a.Rect.Empty() || b.Rect.Empty() {
+		return false
+	}
+	in := a.Rect.Intersect(b.Rect)
+	return in.Dy()*10 >= 8*max(a.Rect.Dy(), b.Rect.Dy())
 }
 
 // Confidences of a chosen value, by how it was proven.

@@ -234,3 +234,34 @@ func TestDateShaped(t *testing.T) {
 		}
 	}
 }
+
+func TestChooseAddressWordByWord(t *testing.T) {
+	// "~": a word its reader was unsure of.
+	first := []string{"ABC HO TRADING", "NO 2, JALAN ~HARMONT 3/2,", "81100 JOHOR BAHRU", "TEL 07-355 2616", "DATE 15/03/2018", "TOTAL\t31.00"}
+	second := []string{"", "NO 2, JALAN HARMONI 3/2,", "81100 JOHOR ~BAHRO", "", "", ""}
+	f := Extract(twoReadings(t, first, second))
+	if want := "NO 2, JALAN HARMONI 3/2, 81100 JOHOR BAHRU"; f.VendorAddress != want {
+		t.Errorf("address %q, want %q", f.VendorAddress, want)
+	}
+	// A line the readers split differently is taken whole from the second.
+	second[2] = "81100 JOHORBAHRU"
+	f = Extract(twoReadings(t, first, second))
+	if want := "NO 2, JALAN HARMONI 3/2, 81100 JOHORBAHRU"; f.VendorAddress != want {
+		t.Errorf("address %q, want %q", f.VendorAddress, want)
+	}
+}
+
+func TestAddressHouseNumbersLikeMoney(t *testing.T) {
+	for _, tt := range []struct {
+		first, want string
+	}{
+		{"G.23 & G.22, Plaza Seri Setia,", "G.23 & G.22, Plaza Seri Setia, No.1 Jalan SS 9/1, 47300 PJ, Selangor."},
+		{"Plaza Seri Setia 6.22", "No.1 Jalan SS 9/1, 47300 PJ, Selangor."}, // an amount at the end is a price
+	} {
+		f := Extract(docFromLines("FIVE STAR CASH & CARRY", "(1365643-F)", tt.first, "No.1 Jalan SS 9/1, 47300 PJ, Selangor.",
+			"Tel/Fax : 03-7877 9712", "DATE 19/06/2017", "TOTAL\t31.00"))
+		if f.VendorAddress != tt.want {
+			t.Errorf("after %q: address %q, want %q", tt.first, f.VendorAddress, tt.want)
+		}
+	}
+}

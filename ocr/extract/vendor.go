@@ -799,9 +799,12 @@ func findAddress(lay *layout, first, last int) (string, int, int, int) {
 		if isHeader(r) {
 			break
 		}
+		// On an address line a number like money ("G.23 & G.22, Plaza
+		// Seri Setia", "No.4.49, Jalan") is a house number unless it
+		// ends the line, as a price does.
 		hasMoney := false
 		for _, m := range rowAmounts(r) {
-			hasMoney = hasMoney || m.isMoney()
+			hasMoney = hasMoney || m.isMoney() && (!k.addr || m.last == len(r.words)-1)
 		}
 		stop := k.phone || k.taxID || k.date || k.title || k.email || hasMoney || len(rowAmounts(r)) > 0 && !k.addr
 		if start < 0 {
