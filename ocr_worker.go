@@ -26,7 +26,12 @@ func runOCRWorker(_ context.Context, args []string, getenv func(string) string, 
 	maxUpload := fs.Int64("max-upload", 25<<20, "largest stored file, in bytes")
 	memory := fs.Int64("memory", 0, "address-space limit, in bytes (0: none)")
 	cpu := fs.Duration("cpu-time", 0, "CPU time per document (0: none)")
-	sandbox := fs.Bool("sandbox", true, "write only the working directory (Landlock), where the kernel can")
+	sandbox := fs.Bool("sandbox", true, "write only the working directory, and read only it, the --read folders and the system's (Landlock), where the kernel can")
+	var read []string
+	fs.Func("read", "a folder the worker may read in its sandbox (the originals it is sent, the second recognizer's); repeatable", func(s string) error {
+		read = append(read, s)
+		return nil
+	})
 	lang := fs.String("lang", ocr.DefaultLanguages, langUsage)
 	rcfg := readerFlags(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -49,7 +54,7 @@ func runOCRWorker(_ context.Context, args []string, getenv func(string) string, 
 		if err != nil {
 			return fmt.Errorf("worker scratch: %w", err)
 		}
-		if err := pipeline.Sandbox(scratch); err != nil && !errors.Is(err, pipeline.ErrNoSandbox) {
+		if err := pipeline.Sandbox(scratch, read...); err != nil && !errors.Is(err, pipeline.ErrNoSandbox) {
 			return err
 		}
 	}
@@ -93,6 +98,20 @@ func workerFactory(cfg serveConfig, log *slog.Logger, stderr io.Writer) (func(in
 		"--recognizer-dir", dir,
 		"--whole-page=" + strconv.FormatBool(cfg.reader.whole),
 		"--sandbox=" + strconv.FormatBool(!cfg.noWorkerSandbox),
+	}
+	// What a sandboxed worker may read besides the system: the originals
+	// it is sent and the second recognizer; not the rest of the data
+	// directory (the database, the key).
+	jobs := cfg.jobsDir
+	if jobs == "" {
+		jobs = filepath.Join(cfg.data, "files")
+	}
+	if jobs, err = filepath.Abs(jobs); err != nil {
+		return nil, fmt.Errorf("originals folder: %w", err)
+	}
+	cmd = append(cmd, "--read", jobs)
+	if dir != "" {
+		cmd = append(cmd, "--read", dir)
 	}
 	return func(i int) (pipeline.Worker, error) {
 		return pipeline.NewChild(pipeline.ChildOptions{

@@ -40,7 +40,8 @@ type serveConfig struct {
 	lang                             string
 	reader                           *readerConfig
 	workerProcesses                  bool
-	noWorkerSandbox                  bool // --worker-sandbox=false
+	noWorkerSandbox                  bool   // --worker-sandbox=false
+	jobsDir                          string // where the originals workers read are; "" for data/files
 	workerMemory                     int64
 	workerTimeout, pageTimeout       time.Duration
 	workerJobs                       int

@@ -75,6 +75,7 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	cfg.reader.limits.MaxBytes = cfg.maxUpload
 	cfg.reader.langs, cfg.reader.detect = langs, detect
 	cfg.workerProcesses = true
+	cfg.jobsDir = filepath.Join(cfg.data, "originals")
 	logWorkerSandbox(cfg, log)
 	newWorker, err := workerFactory(cfg, log, stderr)
 	if err != nil {

@@ -41,7 +41,8 @@ func serveTestChild() int {
 	if os.Getenv(childEnv+"_SANDBOX") != "" {
 		scratch, err := os.Getwd()
 		if err == nil {
-			err = pipeline.Sandbox(scratch) // returns in the confined image
+			// Returns in the confined image.
+			err = pipeline.Sandbox(scratch, filepath.SplitList(os.Getenv(childEnv+"_READ"))...)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "test child:", err)
@@ -73,7 +74,7 @@ func (h hostile) ReadFile(ctx context.Context, path string) (ocr.Document, error
 	}
 	word, arg, _ := bytes.Cut(data, []byte(" "))
 	switch w := string(word); w {
-	case "PROBE-WRITE", "PROBE-REMOVE", "PROBE-DIAL":
+	case "PROBE-WRITE", "PROBE-REMOVE", "PROBE-DIAL", "PROBE-READ":
 		// What a reader taken over by a file could try; the answer
 		// says whether the system let it.
 		var err error
@@ -82,6 +83,8 @@ func (h hostile) ReadFile(ctx context.Context, path string) (ocr.Document, error
 			err = os.WriteFile(string(arg), []byte("x"), 0o600)
 		case "PROBE-REMOVE":
 			err = os.Remove(string(arg))
+		case "PROBE-READ":
+			_, err = os.ReadFile(string(arg))
 		case "PROBE-DIAL":
 			var c net.Conn
 			if c, err = net.DialTimeout("tcp", string(arg), 5*time.Second); err == nil {

@@ -35,7 +35,7 @@ func SandboxStatus() (on bool, status string) {
 	if err != nil {
 		return false, "not sandboxed: " + err.Error() + "; OCR worker processes can write wherever the server can"
 	}
-	return true, "OCR worker processes can write only their scratch directories (Landlock ABI " + strconv.Itoa(abi) + ")"
+	return true, "OCR worker processes can write only their scratch directories, and read only the originals, the second recognizer and the system's files (Landlock ABI " + strconv.Itoa(abi) + ")"
 }
 
 // childEnviron is this process's environment for a child worker, less

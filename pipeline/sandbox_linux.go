@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"syscall"
 	"unsafe"
 
@@ -23,19 +24,34 @@ func SandboxSupport() (int, error) {
 }
 
 // The rights a worker loses outside its scratch directory: every way to
-// change the file system, by ABI version. Reading and executing stay as
-// the server's user has them.
+// change the file system, by ABI version. Executing stays as the server's
+// user has it; reading is allowed beneath systemReadable and the
+// directories Sandbox is given.
 const (
 	writeRightsV1 = unix.LANDLOCK_ACCESS_FS_WRITE_FILE | unix.LANDLOCK_ACCESS_FS_REMOVE_DIR |
 		unix.LANDLOCK_ACCESS_FS_REMOVE_FILE | unix.LANDLOCK_ACCESS_FS_MAKE_CHAR |
 		unix.LANDLOCK_ACCESS_FS_MAKE_DIR | unix.LANDLOCK_ACCESS_FS_MAKE_REG |
 		unix.LANDLOCK_ACCESS_FS_MAKE_SOCK | unix.LANDLOCK_ACCESS_FS_MAKE_FIFO |
 		unix.LANDLOCK_ACCESS_FS_MAKE_BLOCK | unix.LANDLOCK_ACCESS_FS_MAKE_SYM
+	readRights      = unix.LANDLOCK_ACCESS_FS_READ_FILE | unix.LANDLOCK_ACCESS_FS_READ_DIR
+	fileRights      = unix.LANDLOCK_ACCESS_FS_READ_FILE | unix.LANDLOCK_ACCESS_FS_WRITE_FILE | unix.LANDLOCK_ACCESS_FS_TRUNCATE
 	fileWriteRights = unix.LANDLOCK_ACCESS_FS_WRITE_FILE | unix.LANDLOCK_ACCESS_FS_TRUNCATE
 )
 
+// systemReadable are the folders and files a worker reads whatever the
+// box: the C libraries and Tesseract's language data (/usr, /lib), the
+// loader's cache and the time zone from /etc (not the rest of it: the
+// service's settings in /etc/default may hold a password), its own /proc
+// (another process's is closed to it by Landlock's ptrace rule) and the
+// CPUs in /sys. Not /var, /home, /srv or /opt: the data directory (with
+// the database and the key) lives in one of them, and stays unreadable.
+var systemReadable = []string{"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin",
+	"/etc/ld.so.cache", "/etc/ld.so.preload", "/etc/localtime", "/proc", "/sys", "/dev"}
+
 // Sandbox confines this process, the child worker, so that it can write
-// only beneath scratch (and to /dev/null), and, where the kernel can
+// only beneath scratch (and to /dev/null), read only beneath scratch, the
+// folders in read (the originals it is sent, the second recognizer's),
+// $TESSDATA_PREFIX, systemReadable and its own executable, and, where the kernel can
 // (Landlock ABI 4 and 6), can neither open TCP connections nor signal
 // processes outside it, such as the server. It returns at once inside the
 // sandbox (Sandboxed). Otherwise it confines one locked thread and
@@ -46,7 +62,7 @@ const (
 //
 // Whatever must be written outside scratch (the OOM killer's score in
 // /proc) is written before.
-func Sandbox(scratch string) error {
+func Sandbox(scratch string, read ...string) error {
 	if Sandboxed() {
 		return nil
 	}
@@ -64,7 +80,10 @@ func Sandbox(scratch string) error {
 	// The domain is the thread's: this goroutine keeps the thread until
 	// the exec, and the thread never serves another goroutine.
 	runtime.LockOSThread()
-	if err := restrictThread(abi, scratch); err != nil {
+	if tess := os.Getenv("TESSDATA_PREFIX"); tess != "" {
+		read = append(slices.Clone(read), tess)
+	}
+	if err := restrictThread(abi, scratch, append(read, exe), systemReadable); err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	env := append(os.Environ(), sandboxedEnv+"=1", "TMPDIR="+scratch)
@@ -75,8 +94,9 @@ func Sandbox(scratch string) error {
 }
 
 // restrictThread puts the calling thread in a new Landlock domain.
-func restrictThread(abi int, scratch string) error {
-	attr := unix.LandlockRulesetAttr{Handled_access_fs: writeRightsV1}
+// Each of read must exist; those of optional that do not are left out.
+func restrictThread(abi int, scratch string, read, optional []string) error {
+	attr := unix.LandlockRulesetAttr{Handled_access_fs: writeRightsV1 | readRights}
 	size := unsafe.Sizeof(attr.Handled_access_fs)
 	if abi >= 2 {
 		attr.Handled_access_fs |= unix.LANDLOCK_ACCESS_FS_REFER
@@ -105,6 +125,13 @@ func restrictThread(abi int, scratch string) error {
 			return fmt.Errorf("open %s for a Landlock rule: %w", path, err)
 		}
 		defer unix.Close(f)
+		var st unix.Stat_t
+		if err := unix.Fstat(f, &st); err != nil {
+			return fmt.Errorf("stat %s for a Landlock rule: %w", path, err)
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+			rights &= fileRights // a file's rule holds a file's rights only
+		}
 		rule := unix.LandlockPathBeneathAttr{Allowed_access: rights, Parent_fd: int32(f)}
 		if _, _, errno := unix.Syscall6(unix.SYS_LANDLOCK_ADD_RULE, uintptr(ruleset), unix.LANDLOCK_RULE_PATH_BENEATH, uintptr(unsafe.Pointer(&rule)), 0, 0, 0); errno != 0 {
 			return fmt.Errorf("Landlock rule for %s: %w", path, errno)
@@ -116,6 +143,16 @@ func restrictThread(abi int, scratch string) error {
 	}
 	if err := allow("/dev/null", fileWriteRights&attr.Handled_access_fs); err != nil && !errors.Is(err, unix.ENOENT) {
 		return err
+	}
+	for _, dir := range read {
+		if err := allow(dir, readRights); err != nil {
+			return err
+		}
+	}
+	for _, dir := range optional {
+		if err := allow(dir, readRights); err != nil && !errors.Is(err, unix.ENOENT) {
+			return err
+		}
 	}
 	// Needed to restrict oneself without CAP_SYS_ADMIN; like the domain,
 	// it is the thread's and passes on across execve.

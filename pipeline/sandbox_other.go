@@ -6,4 +6,4 @@ package pipeline
 func SandboxSupport() (int, error) { return 0, ErrNoSandbox }
 
 // Sandbox is ErrNoSandbox: the worker runs unconfined.
-func Sandbox(string) error { return ErrNoSandbox }
+func Sandbox(string, ...string) error { return ErrNoSandbox }

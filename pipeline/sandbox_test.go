@@ -14,17 +14,22 @@ import (
 
 // TestChildSandbox: a child worker confined by Sandbox writes its scratch
 // directory and nothing else (the system answers EACCES), cannot remove
-// a file outside it nor open a TCP connection, and still reads a receipt
-// with Tesseract. It runs wherever the kernel has Landlock.
+// a file outside it, read one outside the folders it was given and the
+// system's, nor open a TCP connection, and still reads a receipt with
+// Tesseract. It runs wherever the kernel has Landlock.
 func TestChildSandbox(t *testing.T) {
 	abi, err := pipeline.SandboxSupport()
 	if err != nil {
 		t.Skipf("no sandbox on this kernel: %v", err)
 	}
 	scratch := t.TempDir()
+	jobs := filepath.Join(t.TempDir(), "jobs") // the originals it is sent
+	if err := os.Mkdir(jobs, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	c, err := pipeline.NewChild(pipeline.ChildOptions{
 		Command: []string{os.Args[0]},
-		Env:     []string{childEnv + "=1", childEnv + "_SANDBOX=1"},
+		Env:     []string{childEnv + "=1", childEnv + "_SANDBOX=1", childEnv + "_READ=" + jobs},
 		Dir:     scratch,
 	})
 	if err != nil {
@@ -47,10 +52,6 @@ func TestChildSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	jobs := filepath.Join(t.TempDir(), "jobs") // where the probes are written down
-	if err := os.Mkdir(jobs, 0o700); err != nil {
-		t.Fatal(err)
-	}
 	n := 0
 	probe := func(words string) string {
 		t.Helper()
@@ -74,6 +75,12 @@ func TestChildSandbox(t *testing.T) {
 		{"PROBE-WRITE " + victim, "permission denied", 1},
 		{"PROBE-REMOVE " + victim, "permission denied", 1},
 		{"PROBE-WRITE /dev/null", "probe allowed", 1},
+		// Reading: the originals and the system, not the rest (the data
+		// directory, with the database and its key).
+		{"PROBE-READ " + victim, "permission denied", 1},
+		{"PROBE-READ " + filepath.Join(jobs, "1.txt"), "probe allowed", 1},
+		{"PROBE-READ /usr/share/tesseract-ocr", "is a directory", 1},
+		{"PROBE-READ /etc/hostname", "permission denied", 1},
 		{"PROBE-DIAL " + ln.Addr().String(), "permission denied", 4},
 	} {
 		if abi < tc.minABI {
