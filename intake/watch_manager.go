@@ -193,8 +193,18 @@ func (m *WatchManager) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := NewWatcher(m.t, c).Run(ctx); err != nil {
+			for {
+				err := NewWatcher(m.t, c).Run(ctx)
+				if err == nil || ctx.Err() != nil {
+					return
+				}
 				m.problem(c.Dir, err)
+				if !sleep(ctx, 30*time.Second) {
+					return
+				}
+				m.mu.Lock()
+				delete(m.problems, c.Dir)
+				m.mu.Unlock()
 			}
 		}()
 	}

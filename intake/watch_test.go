@@ -190,3 +190,55 @@ func BenchmarkWatchScan100k(b *testing.B) {
 		}
 	}
 }
+
+// A saved watch folder that goes away (a share unmounted) shows why on
+// the list and is watched again once it is back, with no restart.
+func TestWatchManagerFolderGoneAndBack(t *testing.T) {
+	st := openStore(t)
+	m := NewWatchManager(NewTaker(st, nil, Limits{}, nil), st.Dir(), nil, WatchConfig{Interval: 100 * time.Millisecond, Settle: 100 * time.Millisecond})
+	dir := filepath.Join(t.TempDir(), "scans")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := m.Add(store.WatchFolder{Dir: dir, Account: "shop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(dir); err != nil { // gone before its watcher starts
+		t.Fatal(err)
+	}
+	stop := testrun.Go(t, m.Run)
+	defer stop()
+	problem := func() string {
+		list, err := m.List()
+		if err != nil || len(list) != 1 || list[0].ID != f.ID {
+			t.Fatalf("list %+v %v", list, err)
+		}
+		return list[0].Problem
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: problem %q", what, problem())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("the missing folder is shown", func() bool { return strings.Contains(problem(), "missing") })
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m.Kick()
+	if err := os.WriteFile(filepath.Join(dir, "a.pdf"), testPDF(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the file in the folder that came back is taken", func() bool {
+		_, err := os.Stat(filepath.Join(dir, WatchDir, "done", "a.pdf"))
+		return err == nil
+	})
+	if p := problem(); p != "" {
+		t.Fatalf("problem %q while watched", p)
+	}
+}
