@@ -250,6 +250,9 @@ func (c *intakeConfig) start(st *store.Store, queue intake.Kicker, maxUpload int
 			Logger: log.With("component", "smtpd"),
 		})
 		c.pages.SMTP = ln.Addr().String()
+		if c.smtpReply {
+			c.pages.Replies = fmt.Sprintf("on, for senders in the domain of the account's email address, at most %d mails an hour per account", c.smtpReplyLimit)
+		}
 		fmt.Fprintf(stdout, "Mail server for scanners: %s (intake addresses: tillroll account show NAME)\n", ln.Addr())
 		parts = append(parts, func(ctx context.Context) error { return srv.Serve(ctx, ln) })
 	}

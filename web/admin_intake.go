@@ -31,6 +31,9 @@ type IntakePages struct {
 	// send without logging in.
 	SMTP, Domain string
 	Allow        []string
+	// Replies says whether senders get a reply when their documents are
+	// processed ("" when not: --smtp-reply is off).
+	Replies string
 	// Watches lists, adds and removes the watch folders (nil: none, and
 	// none can be added).
 	Watches IntakeWatches

@@ -125,7 +125,7 @@ func TestIntakePages(t *testing.T) {
 	c := newClient(t, ts.URL)
 	c.signIn("root", "root-password")
 	_, body := c.do(http.MethodGet, "/admin/intake", "", nil)
-	for _, want := range []string{"Listening on <code>0.0.0.0:2525</code>", "<code>" + flagDir + "</code>", `<span class="muted">--watch</span>`, "None yet."} {
+	for _, want := range []string{"Listening on <code>0.0.0.0:2525</code>", "Senders get no reply", "<code>" + flagDir + "</code>", `<span class="muted">--watch</span>`, "None yet."} {
 		if !strings.Contains(body, want) {
 			t.Fatalf("intake page lacks %q:\n%s", want, body)
 		}
