@@ -271,8 +271,7 @@ func TestVendor(t *testing.T) {
 func TestCleanName(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"99 SPEED MART S/B (519537-X)", "99 SPEED MART S/B"},
-		{"@IK HUAT HARDWARE ENTERPRISE", "AIK HUAT HARDWARE ENTERPRISE"},
-		{"@ HOME LIVING SDN BHD", "HOME LIVING SDN BHD"}, // @ alone is a mark
+		{"@ HOME LIVING SDN BHD", "HOME LIVING SDN BHD"}, // a mark before the name
 		{"; BEMED (SP) SDN. BHD. (p J", "BEMED (SP) SDN. BHD."},
 		{"MYNEWS RETAIL SB(306295-x) FKA BISON STORES SB", "MYNEWS RETAIL SB"},
 		{"KING'S CONFECTIONERY S/B 273500-U (KJ1)", "KING'S CONFECTIONERY S/B"},

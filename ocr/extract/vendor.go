@@ -661,10 +661,6 @@ func endsWithSuffix(s string) bool {
 // "99 SPEED MART S/B".
 func cleanName(s string) string {
 	s = strings.TrimSpace(fixDollarS(s))
-	// "@IK HUAT": an @ before capitals is the A OCR took it for.
-	if len(s) > 2 && s[0] == '@' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z' {
-		s = "A" + s[1:]
-	}
 	s = reLeadJunk.ReplaceAllString(s, "")
 	toks := strings.Fields(s)
 	var out []string
