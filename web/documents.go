@@ -364,11 +364,16 @@ func docItems(shown, read []capture.LineItem, corrected bool) ([]docItem, []capt
 }
 
 // documentOriginal is GET /documents/:id/original: the original bytes as
-// they came, as a download (?view=1: shown in the page, for an image).
+// they came, as a download (?view=1: shown in the page, for an image; a
+// JPEG rendition of one a browser cannot show).
 func (w *Web) documentOriginal(c *echo.Context) error {
 	doc, err := w.document(c)
 	if err != nil {
 		return err
+	}
+	kind := ocr.Kind(doc.Kind)
+	if c.QueryParam("view") == "1" && strings.HasPrefix(kind.MIME(), "image/") && !kind.Displayable() {
+		return w.serveRendition(c, doc.SHA256, doc.Path, kind) // a HEIC photo, shown as a JPEG
 	}
 	p, err := w.cfg.Store.FilePath(doc.Path)
 	if err != nil {
@@ -379,7 +384,6 @@ func (w *Web) documentOriginal(c *echo.Context) error {
 		return fmt.Errorf("open original of document %d: %w", doc.ID, err)
 	}
 	defer f.Close()
-	kind := ocr.Kind(doc.Kind)
 	disposition := "attachment"
 	if c.QueryParam("view") == "1" && strings.HasPrefix(kind.MIME(), "image/") {
 		disposition = "inline"

@@ -20,7 +20,8 @@ import (
 const imagePath = store.ImageLinkPath
 
 type receiptImage struct {
-	URL     string
+	URL     string // the original, downloaded as it came
+	View    string // what the page shows: URL, or a JPEG of a HEIC photo (image_view.go)
 	PDF     bool
 	XML     bool // an e-invoice XML: no picture
 	Remote  bool
@@ -156,7 +157,7 @@ func (w *Web) showDetail(c *echo.Context, code int, r store.Receipt, flash, errM
 func imageOf(link string, n int) receiptImage {
 	img := receiptImage{URL: link, N: n, Remote: true}
 	if u, err := url.Parse(link); err == nil && strings.HasPrefix(u.Path, imagePath) {
-		img.URL, img.Remote = u.Path, false
+		img.URL, img.View, img.Remote = u.Path, viewURL(u.Path), false
 		img.PDF = strings.HasSuffix(u.Path, ".pdf")
 		img.XML = strings.HasSuffix(u.Path, ".xml")
 	}

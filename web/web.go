@@ -39,6 +39,7 @@ type Store interface {
 	SaveUpload(r io.Reader, max int64) (store.StoredFile, ocr.Kind, error)
 	RemoveFile(rel string) error
 	FilePath(rel string) (string, error)
+	renditionStore // image_view.go
 	SaveReceiptImage(user string, f store.StoredFile, kind string) (store.ReceiptImage, error)
 	CreateReceipt(in store.NewReceipt) (store.Receipt, error)
 	ReceiptByUUID(uuid string) (store.Receipt, error)
@@ -183,6 +184,7 @@ func (w *Web) Register(e *echo.Echo) {
 	u.POST("/signout", w.signout, small, sameOrigin, w.csrf)
 	u.GET("/receipts", w.receiptsList)
 	u.GET("/receipts/:id", w.receiptDetail)
+	u.GET("/images/:name", w.imageView)
 	u.GET("/receipts/:id/status", w.receiptStatus)
 	u.GET("/receipts/:id/einvoice.xml", w.receiptEInvoiceXML)
 	u.POST("/receipts/:id/total", w.setTotal, small, sameOrigin, w.csrf)
