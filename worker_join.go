@@ -86,6 +86,17 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer m.Close()
+	// A revoked worker's connection closes: stop the OCR workers then.
+	boxCtx := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-m.Closed():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	fmt.Fprintf(stdout, "Tillroll %s worker %s joined %s (%d OCR workers)\n", version, creds.Name, orDefault(*join, creds.URL), cfg.workers)
 
 	started := make(chan error, cfg.workers)
@@ -113,6 +124,9 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	wg.Wait()
 	if len(errs) > 0 {
 		return fmt.Errorf("start OCR engine: %w", errors.Join(errs...))
+	}
+	if boxCtx.Err() == nil {
+		return fmt.Errorf("the box closed the connection (worker revoked?): %w", m.Err())
 	}
 	return nil
 }

@@ -23,6 +23,8 @@ type Member struct {
 	js   jetstream.JetStream
 	ocr  jetstream.Consumer
 	log  *slog.Logger
+	// closed is closed when the connection is given up for good.
+	closed chan struct{}
 }
 
 // Join connects to the box at joinURL (c.URL when empty) as worker c.
@@ -30,7 +32,13 @@ func Join(ctx context.Context, c Creds, joinURL string, log *slog.Logger) (*Memb
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	closed := make(chan struct{})
 	nc, err := c.Connect(joinURL, nats.MaxReconnects(-1), nats.ReconnectWait(time.Second),
+		// Reconnects go on forever, except when the box refuses the
+		// worker's key twice in a row (it was revoked): then the
+		// connection closes and the worker must stop, not poll a closed
+		// connection.
+		nats.ClosedHandler(func(*nats.Conn) { close(closed) }),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				log.Warn("disconnected from the box", "err", err)
@@ -43,7 +51,7 @@ func Join(ctx context.Context, c Creds, joinURL string, log *slog.Logger) (*Memb
 	if err != nil {
 		return nil, err
 	}
-	m := &Member{Name: c.Name, nc: nc, log: log}
+	m := &Member{Name: c.Name, nc: nc, log: log, closed: closed}
 	if m.js, err = jetstream.New(nc); err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
@@ -57,6 +65,13 @@ func Join(ctx context.Context, c Creds, joinURL string, log *slog.Logger) (*Memb
 
 // Close disconnects.
 func (m *Member) Close() { m.nc.Close() }
+
+// Closed is closed when the connection is closed for good: by Close, or by
+// the box refusing this worker's credentials on a reconnect (revoked).
+func (m *Member) Closed() <-chan struct{} { return m.closed }
+
+// Err is why the connection was last lost or closed (nil if never).
+func (m *Member) Err() error { return m.nc.LastError() }
 
 // Next waits up to wait for a job (nil, nil when none came).
 func (m *Member) Next(ctx context.Context, wait time.Duration) (*Delivery, error) {

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -120,5 +121,18 @@ func TestResultsChecked(t *testing.T) {
 			t.Fatal(err)
 		}
 		rejected(t, 3)
+		// Once the box reads the list again it cuts the worker off, and
+		// the worker's connection closes for good instead of retrying.
+		if _, err := ReloadWorkers(q.srv, q.so, dir); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-m.Closed():
+			if !errors.Is(m.Err(), nats.ErrAuthorization) {
+				t.Errorf("closed because %v, want an authorization violation", m.Err())
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("a revoked worker's connection stays open")
+		}
 	})
 }
