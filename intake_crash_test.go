@@ -43,7 +43,7 @@ func scanMail(id string, png []byte) []byte {
 	return b.Bytes()
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"tillroll/queue"
 )
 
 // depths is what the store tells at each scrape.
@@ -140,3 +143,41 @@ func (c depthCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(outbox[k]), k)
 	}
 }
+
+// queueStats is what the JetStream queue tells at each scrape.
+type queueStats interface {
+	Stats(ctx context.Context) (queue.Stats, error)
+}
+
+var (
+	workersDesc  = prometheus.NewDesc("tillroll_queue_workers_connected", "Worker machines connected to the box's queue (tillroll worker --join).", nil, nil)
+	streamDesc   = prometheus.NewDesc("tillroll_queue_stream_jobs", "OCR jobs in the JetStream work queue: waiting or being read.", nil, nil)
+	inFlightDesc = prometheus.NewDesc("tillroll_queue_jobs_in_flight", "OCR jobs handed to a worker, in the box or on a worker machine, and not yet acknowledged.", nil, nil)
+)
+
+// queueCollector reads the queue's figures at each scrape.
+type queueCollector struct{ q queueStats }
+
+func (c queueCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- workersDesc
+	ch <- streamDesc
+	ch <- inFlightDesc
+}
+
+func (c queueCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := c.q.Stats(ctx)
+	if err != nil {
+		for _, d := range []*prometheus.Desc{workersDesc, streamDesc, inFlightDesc} {
+			ch <- prometheus.NewInvalidMetric(d, fmt.Errorf("queue: %w", err))
+		}
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(workersDesc, prometheus.GaugeValue, float64(st.Workers))
+	ch <- prometheus.MustNewConstMetric(streamDesc, prometheus.GaugeValue, float64(st.Depth))
+	ch <- prometheus.MustNewConstMetric(inFlightDesc, prometheus.GaugeValue, float64(st.InFlight))
+}
+
+// watchQueue adds the queue's figures to /metrics.
+func (m *appMetrics) watchQueue(q queueStats) { m.reg.MustRegister(queueCollector{q}) }

@@ -170,6 +170,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 			err = fmt.Errorf("close queue: %w", cerr)
 		}
 	}()
+	metrics.watchQueue(jobs)
 	pool := pipeline.NewPool(st, pipeline.Options{
 		Workers:     cfg.workers,
 		Dispatch:    dispatch{jobs},

@@ -51,7 +51,7 @@ func (w *workerProc) String() string {
 
 // startWorker runs `tillroll worker` with the creds file and waits until
 // it has joined the box.
-func startWorker(t *testing.T, bin, name, creds string, args ...string) *workerProc {
+func startWorker(t testing.TB, bin, name, creds string, args ...string) *workerProc {
 	t.Helper()
 	w := &workerProc{name: name}
 	w.cmd = exec.Command(bin, append([]string{"worker", "--creds", creds, "--workers", "1", "--data", t.TempDir()}, args...)...)
@@ -77,7 +77,7 @@ func startWorker(t *testing.T, bin, name, creds string, args ...string) *workerP
 
 // createCreds runs worker-creds create on the box's data directory and
 // saves what it printed as the worker's creds file.
-func createCreds(t *testing.T, data, natsAddr, name string) string {
+func createCreds(t testing.TB, data, natsAddr, name string) string {
 	t.Helper()
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"worker-creds", "create", name, "--data", data,
@@ -137,6 +137,7 @@ func TestWorkerMachines(t *testing.T) {
 
 	w1 := startWorker(t, bin, "w1", c1, "--second-reader=false", "--worker-timeout", "8s")
 	w2 := startWorker(t, bin, "w2", c2, "--second-reader=false", "--worker-timeout", "8s")
+	waitMetric(t, url, "tillroll_queue_workers_connected 2")
 
 	// Small one-line receipts, each with its own total.
 	keys, images, totals := make([]string, docs), make([][]byte, docs), make([]float64, docs)
@@ -235,4 +236,29 @@ func TestWorkerMachines(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// waitMetric polls /metrics until it has the line want.
+func waitMetric(t testing.TB, url, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var body []byte
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.Lines(string(body)) {
+			if strings.TrimSpace(line) == want {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("/metrics never said %q:\n%s", want, body)
 }
