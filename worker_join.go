@@ -105,6 +105,9 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if err := pipeline.Background(); err != nil {
+				log.Warn("OCR worker runs at normal priority", "err", err)
+			}
 			w, err := newWorker(i)
 			started <- err
 			if err != nil {
