@@ -73,7 +73,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&cfg.lang, "lang", ocr.DefaultLanguages, langUsage)
 	cfg.reader = readerFlags(fs)
 	fs.BoolVar(&cfg.workerProcesses, "worker-processes", true, "read documents in supervised child processes (false: in the server's own process, which a crashing file takes down)")
-	sandbox := fs.Bool("worker-sandbox", true, "let each OCR worker process write only its scratch directory (Landlock), where the kernel can")
+	sandbox := fs.Bool("worker-sandbox", true, "let each OCR worker process write only its scratch directory, and read only the originals and the system's files (Landlock), where the kernel can")
 	fs.Int64Var(&cfg.workerMemory, "worker-memory", defaultWorkerMemory, "address-space limit of each OCR worker process, in bytes (0: none)")
 	fs.DurationVar(&cfg.workerTimeout, "worker-timeout", 2*time.Minute, "wall-clock (and CPU) time one document may take in a worker process")
 	fs.DurationVar(&cfg.pageTimeout, "page-timeout", time.Minute, "wall-clock time one page may take in a worker process; a slower page is given up and the document's other pages read (0: no limit but --worker-timeout)")
