@@ -211,7 +211,8 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, log *slog.Logg
 		WorkerSandbox: sandboxOn, WorkerSandboxStatus: sandboxStatus,
 		Web: web.New(web.Config{
 			DataDir: cfg.data, Version: version, QueueDepth: st.QueueDepth, SetupCode: setupCode,
-			Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: cfg.maxUpload,
+			QueueStats: queueFigures(jobs),
+			Store:      st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: cfg.maxUpload,
 			Logger: log.With("component", "web"), IntakeAddress: cfg.intake.address(st), Intake: cfg.intake.pages,
 			UserIntakeAddress: cfg.intake.userAddress(st),
 			Reader:            "Tesseract; second reader: " + secondStatus,

@@ -11,6 +11,7 @@ import (
 	"tillroll/pipeline"
 	"tillroll/queue"
 	"tillroll/store"
+	"tillroll/web"
 )
 
 // openQueue starts the box's embedded JetStream in the data directory.
@@ -86,5 +87,18 @@ func applyResult(pool *pipeline.Pool) queue.Applier {
 			res = pipeline.RemoteResult{Error: &pipeline.ReadError{Reason: "the worker sent a malformed result", Message: err.Error()}}
 		}
 		return pool.RemoteDone(r.DocID, r.Worker, res)
+	}
+}
+
+// queueFigures is the queue's figures as the admin page shows them.
+func queueFigures(q *queue.Queue) func() (web.QueueFigures, error) {
+	return func() (web.QueueFigures, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, err := q.Stats(ctx)
+		if err != nil {
+			return web.QueueFigures{}, err
+		}
+		return web.QueueFigures{Workers: st.Workers, Stream: st.Depth, InFlight: st.InFlight}, nil
 	}
 }

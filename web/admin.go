@@ -66,6 +66,7 @@ type adminHomeData struct {
 	Documents []figure // by status
 	Queue     int
 	HasQueue  bool
+	Stats     *QueueFigures
 	Reader    string
 }
 
@@ -122,6 +123,13 @@ func (w *Web) adminHome(c *echo.Context) error {
 			return err
 		}
 		d.HasQueue = true
+	}
+	if w.cfg.QueueStats != nil {
+		st, err := w.cfg.QueueStats()
+		if err != nil {
+			return err
+		}
+		d.Stats = &st
 	}
 	d.Reader = w.cfg.Reader
 	return w.adminRender(c, http.StatusOK, "admin.html", "Admin", "", "", d)

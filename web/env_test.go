@@ -56,6 +56,12 @@ const testReader = "Tesseract alone (test)"
 
 func newApp(t *testing.T) *app {
 	t.Helper()
+	return newAppWith(t, nil)
+}
+
+// newAppWith is newApp with edit's changes to the web app's Config.
+func newAppWith(t *testing.T, edit func(*web.Config)) *app {
+	t.Helper()
 	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -72,11 +78,15 @@ func newApp(t *testing.T) *app {
 		Poll:     50 * time.Millisecond,
 	})
 	logins := server.NewLogins(st, time.Hour, nil)
-	w := web.New(web.Config{
+	cfg := web.Config{
 		DataDir: "data", Version: "test", QueueDepth: st.QueueDepth,
 		Store: st, Logins: logins, Analyzer: an, Queue: pool, MaxUpload: 25 << 20, Logger: log,
 		Reader: testReader,
-	})
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	w := web.New(cfg)
 	srv := server.New(st, pool, server.Config{
 		MaxUpload: 25 << 20,
 		Logger:    log,

@@ -87,12 +87,22 @@ type Analyzer interface{ Queue(id uint64) }
 // Queue wakes the OCR workers.
 type Queue interface{ Kick() }
 
+// QueueFigures are what the admin page shows of the work queue.
+type QueueFigures struct {
+	Workers  int    // worker machines connected
+	Stream   uint64 // jobs in the queue: waiting or being read
+	InFlight int    // jobs handed to a worker and not yet acknowledged
+}
+
 // Config is what the pages show and use.
 type Config struct {
 	DataDir string
 	Version string
 	// QueueDepth counts documents waiting to be read; nil shows none.
 	QueueDepth func() (int, error)
+	// QueueStats reads the work queue's figures (worker machines, jobs in
+	// flight) for the admin page; nil shows none.
+	QueueStats func() (QueueFigures, error)
 
 	// The app's pages need all four; with a nil Store only the home page is served.
 	Store    Store
