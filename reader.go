@@ -22,17 +22,21 @@ type readerConfig struct {
 	dir    string
 	// whole reads each page image whole (ocr.Options.KeepPage).
 	whole bool
+	// choices reads Tesseract's alternatives for the characters of the
+	// amounts read again (ocr.Options.Choices).
+	choices bool
 }
 
 // engine is Tesseract with, when installed, the second recognizer.
 type engine struct {
 	*ocr.Engine
-	rec *recog.Recognizer
+	rec     *recog.Recognizer
+	choices *ocr.ChoiceReader
 }
 
 func (e *engine) Close() error {
 	err := e.Engine.Close()
-	return errors.Join(err, e.rec.Close())
+	return errors.Join(err, e.rec.Close(), e.choices.Close())
 }
 
 // newReader makes one worker's reader. Without the second recognizer's
@@ -50,12 +54,30 @@ func newReader(cfg readerConfig) (pipeline.Reader, error) {
 			return nil, fmt.Errorf("second recognizer: %w", err)
 		}
 	}
+	var choices *ocr.ChoiceReader
+	if cfg.choices && rec != nil {
+		c, err := ocr.NewChoiceReader(firstLanguage(cfg.langs))
+		if err != nil {
+			_ = rec.Close()
+			return nil, fmt.Errorf("tesseract choices: %w", err)
+		}
+		choices, opt.Choices = c, c
+	}
 	eng, err := ocr.NewEngine(opt)
 	if err != nil {
 		_ = rec.Close()
+		_ = choices.Close()
 		return nil, fmt.Errorf("start OCR engine: %w", err)
 	}
-	return &engine{Engine: eng, rec: rec}, nil
+	return &engine{Engine: eng, rec: rec, choices: choices}, nil
+}
+
+// firstLanguage is the first of Tesseract's languages, "eng" when none.
+func firstLanguage(langs []string) string {
+	if len(langs) == 0 {
+		return "eng"
+	}
+	return langs[0]
 }
 
 // secondReaderStatus says whether the second recognizer can run, and
@@ -77,6 +99,7 @@ func readerFlags(fs *flag.FlagSet) *readerConfig {
 	cfg := &readerConfig{limits: ocr.DefaultLimits()}
 	fs.BoolVar(&cfg.second, "second-reader", true, "read the lines that decide a field again with the second recognizer, when installed")
 	fs.BoolVar(&cfg.whole, "whole-page", false, wholePageUsage)
+	fs.BoolVar(&cfg.choices, "tesseract-choices", false, "with the second reader, also read Tesseract's alternatives for the characters of each amount read again, and take one the receipt's arithmetic proves")
 	fs.StringVar(&cfg.dir, "recognizer-dir", "", "folder of the second recognizer (default: "+recog.DirName+" in or above the working directory, or beside the binary)")
 	return cfg
 }

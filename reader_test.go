@@ -94,6 +94,31 @@ func TestReaderWithRecognizer(t *testing.T) {
 	if reread == 0 {
 		t.Error("no line of a faded receipt was read again")
 	}
+
+	// With Tesseract's choices: the amounts read again carry them, and
+	// the total is still the receipt's.
+	cfg.choices = true
+	rc, err := newReader(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	total, doc = readSample(t, rc, fixture.Options{Faint: true})
+	if want := fixture.Sample().Total(); total != want {
+		t.Errorf("with choices: total %.2f, want %.2f", total, want)
+	}
+	withChoices := 0
+	for _, l := range doc.Pages[0].Lines {
+		for _, sc := range l.Choices {
+			withChoices++
+			if sc.First < 0 || sc.End > len(l.Words) || sc.First >= sc.End || len(sc.Symbols) == 0 {
+				t.Errorf("line %q: choices %+v", l.Text, sc)
+			}
+		}
+	}
+	if withChoices == 0 {
+		t.Error("no amount read again carries Tesseract's choices")
+	}
 }
 
 // readSample reads the sample receipt with r, as a worker does.

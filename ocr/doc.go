@@ -35,6 +35,9 @@ type Line struct {
 	// read it again (nil otherwise; see Options.Second): its words with
 	// their boxes and confidences, as in Words.
 	Alt []Word
+	// Choices are Tesseract's alternatives for the characters of the
+	// amounts on the spans read again (see Options.Choices).
+	Choices []SpanChoices
 }
 
 // JoinWords is the text of words joined by single spaces, and the box

@@ -36,6 +36,10 @@ type Options struct {
 	// Reread picks the words of a page worth a second reading. Nil picks
 	// every line whole.
 	Reread func(Page) []Span
+	// Choices, when set, reads the characters' alternatives of each span
+	// read again that holds an amount (Line.Choices). The Engine does not
+	// own it.
+	Choices *ChoiceReader
 }
 
 // Span is a run of one line's words to read again: Lines[Line].Words[First:End].
@@ -62,9 +66,10 @@ type Engine struct {
 	// other holds a Tesseract instance per detected language, made when
 	// the first page in that language comes, and per language setting
 	// asked of InLanguage (keyed "deu+eng").
-	other  map[string]*gosseract.Client
-	second LineReader
-	reread func(Page) []Span
+	other   map[string]*gosseract.Client
+	second  LineReader
+	reread  func(Page) []Span
+	choices *ChoiceReader
 	// pages limits the PDF pages read, while ReadFilePages runs (pages.go).
 	pages pageRange
 }
@@ -81,7 +86,7 @@ func NewEngine(opt Options) (*Engine, error) {
 		langs = "eng"
 	}
 	e := &Engine{tess: c, langs: langs, lim: opt.Limits, detect: opt.Detect, keep: opt.KeepPage, other: map[string]*gosseract.Client{},
-		second: opt.Second, reread: opt.Reread}
+		second: opt.Second, reread: opt.Reread, choices: opt.Choices}
 	// Initialise now, on a blank page, so a missing language file is an
 	// error at start-up and not on the first document.
 	if err := initClient(c); err != nil {
@@ -314,11 +319,35 @@ func (e *Engine) readAgain(g *image.Gray, page *Page) error {
 			}
 			alt = append(alt, ws...)
 			next = sp.End
+			if err := e.readChoices(g, l, sp); err != nil {
+				return fmt.Errorf("choices of line %d: %w", i+1, err)
+			}
 		}
 		if i >= 0 && i < len(page.Lines) && alt != nil {
 			l := &page.Lines[i]
 			l.Alt = append(alt, l.Words[next:]...)
 		}
+	}
+	return nil
+}
+
+// readChoices adds to l the characters' alternatives of span sp when
+// it holds an amount (a digit and a decimal separator).
+func (e *Engine) readChoices(g *image.Gray, l *Line, sp Span) error {
+	if e.choices == nil {
+		return nil
+	}
+	text, box := JoinWords(l.Words[sp.First:sp.End])
+	if !strings.ContainsAny(text, "0123456789") || !strings.ContainsAny(text, ".,") {
+		return nil
+	}
+	box.Min.Y, box.Max.Y = l.Box.Min.Y, l.Box.Max.Y
+	syms, err := e.choices.ReadChoices(g, box)
+	if err != nil {
+		return err
+	}
+	if len(syms) > 0 {
+		l.Choices = append(l.Choices, SpanChoices{First: sp.First, End: sp.End, Symbols: syms})
 	}
 	return nil
 }

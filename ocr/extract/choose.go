@@ -235,6 +235,7 @@ func choose(doc ocr.Document, as string) Fields {
 	}
 	b := newReading(secondDocument(doc), as)
 	out := chooseFields(a, b)
+	out = proveByChoices(doc, out, []reading{a, b})
 	// The address, word by word: where both readings split a line into
 	// the same words, each word as the surer reader read it.
 	w := newReading(wordByWord(doc), as)
@@ -243,6 +244,81 @@ func choose(doc ocr.Document, as string) Fields {
 	}
 	return out
 }
+
+// choiceConf is the most a total taken from Tesseract's alternatives for
+// its characters is sure of: the receipt's arithmetic proves it, but no
+// reader read it first.
+const choiceConf = 75
+
+// proveByChoices looks, when nothing on the receipt proves the chosen
+// total, among Tesseract's alternatives for the characters of the
+// total's row for an amount that the arithmetic proves, and takes it.
+func proveByChoices(doc ocr.Document, f Fields, rs []reading) Fields {
+	tb := f.Boxes[KeyTotal]
+	if f.Total <= 0 || tb.Rect.Empty() || totalProofs(f.Total, rs) > 0 || tb.Page < 1 || tb.Page > len(doc.Pages) {
+		return f
+	}
+	for _, l := range doc.Pages[tb.Page-1].Lines {
+		if !l.Box.Overlaps(tb.Rect) {
+			continue
+		}
+		for _, sc := range l.Choices {
+			for _, v := range choiceAmounts(sc.Symbols) {
+				if cents(v) != cents(f.Total) && totalProofs(v, rs) > 0 {
+					f.Total = v
+					f.Confidence[KeyTotal] = choiceConf
+					return f
+				}
+			}
+		}
+	}
+	return f
+}
+
+// choiceAmounts are the amounts with two decimals that a span's
+// characters give as first read, then with one of them read as one of
+// its first alternatives: more would let chance pass for a proof.
+func choiceAmounts(syms [][]string) []float64 {
+	if len(syms) > 16 {
+		return nil
+	}
+	best := make([]string, len(syms))
+	for i, alts := range syms {
+		if len(alts) == 0 {
+			return nil
+		}
+		best[i] = alts[0]
+	}
+	var out []float64
+	seen := map[int64]bool{}
+	add := func(cs []string) {
+		s := strings.Join(cs, "")
+		if !reTwoDecimals.MatchString(s) {
+			return
+		}
+		if v, ok := ParseAmount(s); ok && v > 0 && !seen[cents(v)] {
+			seen[cents(v)] = true
+			out = append(out, v)
+		}
+	}
+	add(best)
+	cs := append([]string(nil), best...)
+	for i := range syms {
+		for _, alt := range syms[i][1:min(len(syms[i]), 1+choiceAlternatives)] {
+			cs[i] = alt
+			add(cs)
+		}
+		cs[i] = best[i]
+	}
+	return out
+}
+
+// choiceAlternatives is how many of a character's alternatives
+// choiceAmounts tries, in Tesseract's order.
+const choiceAlternatives = 3
+
+// reTwoDecimals is an amount, perhaps after a currency, with two decimals.
+var reTwoDecimals = regexp.MustCompile(`^[^0-9]{0,3}\d{1,6}[.,]\d\d$`)
 
 // secondSurer is how much surer (in confidence points) the second
 // recognizer must be of a word than Tesseract for wordByWord to take its

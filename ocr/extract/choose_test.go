@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"tillroll/ocr"
@@ -263,5 +264,58 @@ func TestAddressHouseNumbersLikeMoney(t *testing.T) {
 		if f.VendorAddress != tt.want {
 			t.Errorf("after %q: address %q, want %q", tt.first, f.VendorAddress, tt.want)
 		}
+	}
+}
+
+func TestChooseByTesseractChoices(t *testing.T) {
+	head := []string{"ABC HO TRADING", "NO 2, JALAN HARMONI 3/2", "81100 JOHOR BAHRU", "DATE 15/03/2018"}
+	with := func(lines ...string) []string { return append(append([]string(nil), head...), lines...) }
+	syms := func(alts ...string) [][]string { // "4|1": read 4, perhaps 1
+		var out [][]string
+		for _, a := range alts {
+			out = append(out, strings.Split(a, "|"))
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		lines   []string
+		choices [][]string // of the last line's amount
+		total   float64
+		conf    int // the total's confidence; 0: not taken from the choices
+	}{{
+		name:    "an alternative the subtotal and tax prove",
+		lines:   with("SUBTOTAL\t29.25", "GST 6%\t1.75", "TOTAL\t34.00"),
+		choices: syms("3|8", "4|1|7", ".", "0", "0"),
+		total:   31.00, conf: choiceConf,
+	}, {
+		name:    "no alternative proven: the reading stays",
+		lines:   with("SUBTOTAL\t29.25", "GST 6%\t1.75", "TOTAL\t34.00"),
+		choices: syms("3|8", "4|7", ".", "0|6", "0"),
+		total:   34.00,
+	}, {
+		name:    "two characters changed is no proof",
+		lines:   with("SUBTOTAL\t29.25", "GST 6%\t1.75", "TOTAL\t84.00"),
+		choices: syms("8|3", "4|1", ".", "0", "0"),
+		total:   84.00,
+	}, {
+		name:    "a proven total is not changed",
+		lines:   with("SUBTOTAL\t29.25", "GST 6%\t1.75", "TOTAL\t31.00"),
+		choices: syms("3", "1|4", ".", "0", "0"),
+		total:   31.00,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := twoReadings(t, tt.lines, tt.lines)
+			last := &doc.Pages[0].Lines[len(tt.lines)-1]
+			last.Choices = []ocr.SpanChoices{{First: 1, End: 2, Symbols: tt.choices}}
+			f := Extract(doc)
+			if !near(f.Total, tt.total) {
+				t.Errorf("total %.2f, want %.2f", f.Total, tt.total)
+			}
+			if got := f.Confidence[KeyTotal]; tt.conf != 0 && got != tt.conf || tt.conf == 0 && got == choiceConf {
+				t.Errorf("total confidence %d", got)
+			}
+		})
 	}
 }
