@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,7 +34,7 @@ func Join(ctx context.Context, c Creds, joinURL string, log *slog.Logger) (*Memb
 		log = slog.New(slog.DiscardHandler)
 	}
 	closed := make(chan struct{})
-	nc, err := c.Connect(joinURL, nats.MaxReconnects(-1), nats.ReconnectWait(time.Second),
+	nc, err := connectRetrying(ctx, c, joinURL, log, nats.MaxReconnects(-1), nats.ReconnectWait(time.Second),
 		// Reconnects go on forever, except when the box refuses the
 		// worker's key twice in a row (it was revoked): then the
 		// connection closes and the worker must stop, not poll a closed
@@ -61,6 +62,31 @@ func Join(ctx context.Context, c Creds, joinURL string, log *slog.Logger) (*Memb
 		return nil, fmt.Errorf("the box's job consumer: %w", err)
 	}
 	return m, nil
+}
+
+// refusedFor is how long a worker keeps trying when the box refuses its
+// credentials at the first connection. The box reads its worker list every
+// two seconds (WatchWorkers), so a worker started at once after
+// `tillroll worker-creds create` would otherwise be refused and stop.
+var refusedFor = 10 * time.Second
+
+// connectRetrying connects as c, trying again once a second while the box
+// refuses the credentials, for at most refusedFor. Any other error, and a
+// refusal that lasts, is returned as it is.
+func connectRetrying(ctx context.Context, c Creds, joinURL string, log *slog.Logger, opts ...nats.Option) (*nats.Conn, error) {
+	give := time.Now().Add(refusedFor)
+	for {
+		nc, err := c.Connect(joinURL, opts...)
+		if !errors.Is(err, ErrRefused) || time.Now().After(give) {
+			return nc, err
+		}
+		log.Warn("the box refused this worker; trying again while it reads its worker list", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w: %w", err, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // Close disconnects.

@@ -478,3 +478,37 @@ func TestWorkerNames(t *testing.T) {
 		t.Fatalf("the worker list holds a seed: %s", data)
 	}
 }
+
+// TestJoinRightAfterCreate: a worker started at once after its credentials
+// were made is let in when the box next reads its list, not sent away;
+// credentials the box never lists are still refused, after refusedFor.
+func TestJoinRightAfterCreate(t *testing.T) {
+	b := startBox(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go WatchWorkers(ctx, b.srv, b.opts, b.dir, 2*time.Second, slog.New(slog.DiscardHandler))
+	time.Sleep(100 * time.Millisecond) // the watcher's first read is behind us
+	m, err := Join(ctx, b.createCreds(t, "quick"), "", nil)
+	if err != nil {
+		t.Fatalf("a worker joining right after worker-creds create: %v", err)
+	}
+	m.Close()
+
+	saved := refusedFor
+	refusedFor = 1500 * time.Millisecond
+	defer func() { refusedFor = saved }()
+	// A worker made for another box: a key this box never listed.
+	_, seed, err := CreateWorker(t.TempDir(), "stranger", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger := b.creds["quick"]
+	stranger.Name, stranger.Seed = "stranger", string(seed)
+	start := time.Now()
+	if _, err := Join(ctx, stranger, "", nil); !errors.Is(err, ErrRefused) {
+		t.Fatalf("a worker the box does not list: %v, want ErrRefused", err)
+	}
+	if waited := time.Since(start); waited < refusedFor {
+		t.Fatalf("refused after %v, before trying for %v", waited, refusedFor)
+	}
+}
