@@ -43,19 +43,10 @@ func (s *Store) ClaimOCRJob() (d Document, j Job, ok bool, err error) {
 			if j.State != JobQueued || j.NotBefore.After(now) {
 				continue
 			}
-			j.State = JobRunning
-			j.Attempts++
-			key := append([]byte(nil), k...)
-			if err := putJSON(jobs, key, j); err != nil {
-				return err
-			}
-			docs := tx.Bucket(bucketDocuments)
-			if err := getJSON(docs, key, &d); err != nil {
-				return fmt.Errorf("document of job %d: %w", j.DocID, err)
-			}
-			d.Status, d.Updated = capture.StatusProcessing, now
-			ok = true
-			return putJSON(docs, key, d)
+			var err error
+			d, err = startJob(tx, append([]byte(nil), k...), &j, now)
+			ok = err == nil
+			return err
 		}
 		return nil
 	})
@@ -92,20 +83,28 @@ func (s *Store) claimOCRJobID(id uint64, running bool) (d Document, j Job, ok bo
 		if !(running && j.State == JobRunning) && (j.State != JobQueued || j.NotBefore.After(now)) {
 			return nil
 		}
-		j.State = JobRunning
-		j.Attempts++
-		if err := putJSON(jobs, key, j); err != nil {
-			return err
-		}
-		docs := tx.Bucket(bucketDocuments)
-		if err := getJSON(docs, key, &d); err != nil {
-			return fmt.Errorf("document of job %d: %w", j.DocID, err)
-		}
-		d.Status, d.Updated = capture.StatusProcessing, now
-		ok = true
-		return putJSON(docs, key, d)
+		var err error
+		d, err = startJob(tx, key, &j, now)
+		ok = err == nil
+		return err
 	})
 	return d, j, ok && err == nil, err
+}
+
+// startJob marks job j (stored under key) running, counts its attempt and
+// marks its document processing, inside tx.
+func startJob(tx *bolt.Tx, key []byte, j *Job, now time.Time) (d Document, err error) {
+	j.State = JobRunning
+	j.Attempts++
+	if err := putJSON(tx.Bucket(bucketOCRJobs), key, *j); err != nil {
+		return d, err
+	}
+	docs := tx.Bucket(bucketDocuments)
+	if err := getJSON(docs, key, &d); err != nil {
+		return d, fmt.Errorf("document of job %d: %w", j.DocID, err)
+	}
+	d.Status, d.Updated = capture.StatusProcessing, now
+	return d, putJSON(docs, key, d)
 }
 
 // UnpublishedOCRJobs lists up to limit queued, due jobs whose next attempt
