@@ -288,23 +288,38 @@ func clearEdges(g *image.Gray) {
 }
 
 // maxFilter is a 3x3 maximum: each pixel takes its brightest neighbour.
-func maxFilter(src *image.Gray) *image.Gray {
+func maxFilter(src *image.Gray) *image.Gray { return rankFilter(src, true) }
+
+// rankFilter gives each pixel its brightest (or darkest) 3x3 neighbour;
+// the edges repeat the border.
+func rankFilter(src *image.Gray, brightest bool) *image.Gray {
 	w, h := src.Rect.Dx(), src.Rect.Dy()
 	dst := image.NewGray(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			m := uint8(0)
+	for y := range h {
+		for x := range w {
+			m := src.Pix[y*src.Stride+x]
 			for dy := -1; dy <= 1; dy++ {
 				yy := min(max(y+dy, 0), h-1)
 				for dx := -1; dx <= 1; dx++ {
-					xx := min(max(x+dx, 0), w-1)
-					m = max(m, src.Pix[yy*src.Stride+xx])
+					v := src.Pix[yy*src.Stride+min(max(x+dx, 0), w-1)]
+					if brightest {
+						m = max(m, v)
+					} else {
+						m = min(m, v)
+					}
 				}
 			}
 			dst.Pix[y*dst.Stride+x] = m
 		}
 	}
 	return dst
+}
+
+// overWhite is the 8-bit luminance of a non-premultiplied 8-bit colour
+// laid with alpha a over white paper.
+func overWhite(r, g, b, a uint32) uint8 {
+	l := (19595*r + 38470*g + 7471*b + 1<<15) >> 16
+	return uint8((l*a + 255*(255-a)) / 255)
 }
 
 // toGray converts to 8-bit gray without an intermediate RGBA copy where the
@@ -334,9 +349,7 @@ func toGray(img image.Image) *image.Gray {
 			s := src.Pix[(y)*src.Stride : y*src.Stride+4*b.Dx()]
 			d := g.Pix[y*g.Stride : y*g.Stride+b.Dx()]
 			for x := range d {
-				r, gg, bb, a := uint32(s[4*x]), uint32(s[4*x+1]), uint32(s[4*x+2]), uint32(s[4*x+3])
-				l := (19595*r + 38470*gg + 7471*bb + 1<<15) >> 16
-				d[x] = uint8((l*a + 255*(255-a)) / 255)
+				d[x] = overWhite(uint32(s[4*x]), uint32(s[4*x+1]), uint32(s[4*x+2]), uint32(s[4*x+3]))
 			}
 		}
 		return g
@@ -358,10 +371,8 @@ func toGray(img image.Image) *image.Gray {
 			s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):]
 			d := g.Pix[y*g.Stride : y*g.Stride+b.Dx()]
 			for x := range d {
-				// High bytes, alpha over white paper, as for NRGBA.
-				r, gg, bb, a := uint32(s[8*x]), uint32(s[8*x+2]), uint32(s[8*x+4]), uint32(s[8*x+6])
-				l := (19595*r + 38470*gg + 7471*bb + 1<<15) >> 16
-				d[x] = uint8((l*a + 255*(255-a)) / 255)
+				// High bytes, as for NRGBA.
+				d[x] = overWhite(uint32(s[8*x]), uint32(s[8*x+2]), uint32(s[8*x+4]), uint32(s[8*x+6]))
 			}
 		}
 		return g

@@ -441,21 +441,4 @@ func warp(src *image.Gray, hm [9]float64, w, h int) *image.Gray {
 }
 
 // minFilter is a 3x3 minimum: each pixel takes its darkest neighbour.
-func minFilter(src *image.Gray) *image.Gray {
-	w, h := src.Rect.Dx(), src.Rect.Dy()
-	dst := image.NewGray(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			m := uint8(255)
-			for dy := -1; dy <= 1; dy++ {
-				yy := min(max(y+dy, 0), h-1)
-				for dx := -1; dx <= 1; dx++ {
-					xx := min(max(x+dx, 0), w-1)
-					m = min(m, src.Pix[yy*src.Stride+xx])
-				}
-			}
-			dst.Pix[y*dst.Stride+x] = m
-		}
-	}
-	return dst
-}
+func minFilter(src *image.Gray) *image.Gray { return rankFilter(src, false) }
