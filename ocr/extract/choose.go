@@ -237,9 +237,11 @@ func choose(doc ocr.Document, as string) Fields {
 	out := chooseFields(a, b)
 	out = proveByChoices(doc, out, []reading{a, b})
 	// The address, word by word: where both readings split a line into
-	// the same words, each word as the surer reader read it.
+	// the same words, each word as the surer reader read it. It is taken
+	// on the lines of the chosen address, or where it reads on past them
+	// (a line the chosen reading misread into a stop).
 	w := newReading(wordByWord(doc), as)
-	if w.f.VendorAddress != "" && sameBlock(w.f.Boxes[KeyVendorAddress], out.Boxes[KeyVendorAddress]) {
+	if wb, ob := w.f.Boxes[KeyVendorAddress], out.Boxes[KeyVendorAddress]; w.f.VendorAddress != "" && (sameBlock(wb, ob) || extends(wb, ob)) {
 		out.VendorAddress = w.f.VendorAddress
 	}
 	return out
@@ -328,20 +330,35 @@ const secondSurer = 5
 
 // wordByWord is doc with each line read twice taken word by word from the
 // surer reading when both readings have as many words, and as the second
-// recognizer read it otherwise.
+// recognizer read it otherwise; a line the second recognizer read with
+// far more letters and digits than Tesseract (its crop took in a piece of
+// the next line) stays as Tesseract read it. Each word's confidence says
+// what both readings make of it (jointConf), which the address's words
+// printed twice are compared by (sameWordTwice).
 func wordByWord(doc ocr.Document) ocr.Document {
 	out := secondDocument(doc)
 	for i, p := range doc.Pages {
 		for j, l := range p.Lines {
-			if len(l.Alt) == 0 || len(l.Alt) != len(l.Words) {
+			if len(l.Alt) == 0 {
+				continue
+			}
+			if overRead(l.Words, l.Alt) {
+				q := &out.Pages[i].Lines[j]
+				q.Words = l.Words
+				q.Text, q.Box = ocr.JoinWords(l.Words)
+				continue
+			}
+			if len(l.Alt) != len(l.Words) {
 				continue
 			}
 			ws := make([]ocr.Word, len(l.Words))
 			for k, w := range l.Words {
 				ws[k] = w
-				if alt := l.Alt[k]; alt.Conf >= w.Conf+secondSurer {
+				alt := l.Alt[k]
+				if alt.Conf >= w.Conf+secondSurer {
 					ws[k] = alt
 				}
+				ws[k].Conf = jointConf(ws[k], w, alt)
 			}
 			q := &out.Pages[i].Lines[j]
 			q.Words = ws
@@ -349,6 +366,50 @@ func wordByWord(doc ocr.Document) ocr.Document {
 		}
 	}
 	return out
+}
+
+// overRead tells whether the second reading of a line holds far more
+// letters and digits than the first (more than 1.4 times as many, and 4
+// more): the model read a neighbouring line into it.
+func overRead(first, second []ocr.Word) bool {
+	a, b := 0, 0
+	for _, w := range first {
+		a += alnumCount(w.Text)
+	}
+	for _, w := range second {
+		b += alnumCount(w.Text)
+	}
+	return b*10 > a*14 && b > a+4
+}
+
+// jointConf is how sure two readings of a word make the one chosen: both
+// readers agreeing (as independent errors would) lift it, a dispute
+// weighs it against the other's confidence, as if one of the two were
+// right.
+func jointConf(chosen, a, b ocr.Word) float64 {
+	pa, pb := clampConf(a.Conf), clampConf(b.Conf)
+	if sameText(a.Text, b.Text) {
+		return 100 - (100-pa)*(100-pb)/100
+	}
+	pc, po := pa, pb
+	if chosen.Text != a.Text {
+		pc, po = pb, pa
+	}
+	return 100 * pc * (100 - po) / (pc*(100-po) + po*(100-pc))
+}
+
+// clampConf keeps a confidence within 1..99, so that jointConf never
+// divides by zero.
+func clampConf(c float64) float64 { return min(max(c, 1), 99) }
+
+// extends tells whether box a starts where box b does and reaches
+// further down: the same block read on past b's end.
+func extends(a, b Box) bool {
+	if a.Page != b.Page || a.Rect.Empty() || b.Rect.Empty() || a.Rect.Max.Y <= b.Rect.Max.Y {
+		return false
+	}
+	tol := max(2, b.Rect.Dy()/10)
+	return a.Rect.Min.Y <= b.Rect.Min.Y+tol && a.Rect.Min.Y >= b.Rect.Min.Y-tol
 }
 
 // sameBlock tells whether two boxes of a field cover the same lines.

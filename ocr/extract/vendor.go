@@ -802,7 +802,11 @@ func findAddress(lay *layout, first, last int) (string, int, int, int) {
 		for _, m := range rowAmounts(r) {
 			hasMoney = hasMoney || m.isMoney() && (!k.addr || m.last == len(r.words)-1)
 		}
-		stop := k.phone || k.taxID || k.date || k.title || k.email || hasMoney || len(rowAmounts(r)) > 0 && !k.addr
+		// A number on a row with no address word ends the address,
+		// unless the row carries it on to the next ("(2) U13/X, SETIA
+		// ALAM," before a postcode line).
+		stop := k.phone || k.taxID || k.date || k.title || k.email || hasMoney ||
+			len(rowAmounts(r)) > 0 && !k.addr && !(start >= 0 && continuesAddress(lay, i))
 		if start < 0 {
 			paren := strings.HasPrefix(text, "(") && strings.HasSuffix(text, ")")
 			if k.addr && !stop && !k.regNo && !paren && !(k.legal && !strings.ContainsAny(text, "0123456789")) {
@@ -824,6 +828,7 @@ func findAddress(lay *layout, first, last int) (string, int, int, int) {
 				break
 			}
 		}
+		text = addressText(r)
 		// A document number printed on the address's last line ends it.
 		label := reDocNumberLabel.FindStringIndex(text)
 		if label != nil {
@@ -842,6 +847,11 @@ func findAddress(lay *layout, first, last int) (string, int, int, int) {
 		return "", -1, -1, 0
 	}
 	addr := fixPostcodes(fixAddressWords(strings.ReplaceAll(strings.Join(parts, " "), "$", "S")))
+	var words []ocr.Word
+	for _, r := range lay.rows[start : end+1] {
+		words = append(words, r.words...)
+	}
+	addr = sameWordTwice(addr, words)
 	c := 40
 	minConf := 100.0
 	for _, x := range confs {
@@ -885,7 +895,10 @@ func findPhone(lay *layout) (string, int) {
 }
 
 // addressBefore reads an address printed above the merchant's name: the
-// address-like lines right before it (skipping a phone or web line).
+// address-like lines right before it (skipping phone, careline or web
+// lines), up to the line that opens with a unit or house number unless
+// the line above it ends with a comma (a shop's place name printed over
+// its address is not part of it).
 func addressBefore(lay *layout, first int) (string, int, int) {
 	var parts []string
 	start := -1
@@ -896,7 +909,7 @@ func addressBefore(lay *layout, first int) (string, int, int) {
 		}
 		text := strings.TrimSpace(r.text)
 		k := kindOf(text)
-		if k.phone || k.email || k.taxID {
+		if k.phone || k.email || k.taxID || numberLine(text) {
 			if len(parts) == 0 {
 				continue
 			}
@@ -905,7 +918,10 @@ func addressBefore(lay *layout, first int) (string, int, int) {
 		if !k.addr || k.title || k.date || k.noise {
 			break
 		}
-		parts = append([]string{text}, parts...)
+		if len(parts) > 0 && startsAddress(parts[0]) && !strings.HasSuffix(text, ",") {
+			break
+		}
+		parts = append([]string{strings.TrimSpace(reLeadJunk.ReplaceAllString(addressText(r), ""))}, parts...)
 		start = i
 	}
 	if len(parts) == 0 {
@@ -1078,6 +1094,10 @@ func fixPostcodes(s string) string {
 func fixAddressWords(s string) string {
 	toks := strings.Fields(s)
 	for i, t := range toks {
+		if w := digitInAddressWord(t); w != "" {
+			toks[i] = w
+			continue
+		}
 		core := strings.TrimFunc(t, func(r rune) bool { return !unicode.IsLetter(r) })
 		short := len(core) == 3 || len(core) == 4
 		if len(core) < 5 && !short || letterCount(core) != len([]rune(core)) {
