@@ -238,6 +238,13 @@ func (e *Engine) readImage(img image.Image, pass Pass) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
+	// Faint print that Tesseract found next to nothing in: read it again
+	// with its contrast normalised (contrast.go).
+	if pass == FirstPass && tooFewWords(words) && deepenFaint(g) {
+		if words, err = e.recognize(g); err != nil {
+			return Page{}, err
+		}
+	}
 	if words, err = e.inItsLanguage(g, words); err != nil {
 		return Page{}, err
 	}

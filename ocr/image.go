@@ -411,27 +411,7 @@ func stretchContrast(g *image.Gray) {
 		}
 	}
 	n := g.Rect.Dx() * g.Rect.Dy()
-	lo, hi := percentile(&hist, n, 0.005), percentile(&hist, n, 0.90)
-	if hi-lo < 8 {
-		return // a blank page: nothing to stretch
-	}
-	var lut [256]uint8
-	for v := range lut {
-		switch {
-		case v <= lo:
-			lut[v] = 0
-		case v >= hi:
-			lut[v] = 255
-		default:
-			lut[v] = uint8((v - lo) * 255 / (hi - lo))
-		}
-	}
-	for y := 0; y < g.Rect.Dy(); y++ {
-		row := g.Pix[y*g.Stride : y*g.Stride+g.Rect.Dx()]
-		for i, v := range row {
-			row[i] = lut[v]
-		}
-	}
+	stretchRange(g, percentile(&hist, n, 0.005), percentile(&hist, n, 0.90))
 }
 
 func percentile(hist *[256]int, n int, p float64) int {
