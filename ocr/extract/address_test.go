@@ -2,6 +2,7 @@ package extract
 
 import (
 	"image"
+	"strings"
 	"testing"
 
 	"tillroll/ocr"
@@ -184,5 +185,33 @@ func TestAddressLineOverRead(t *testing.T) {
 	f := Extract(twoReadings(t, first, second))
 	if want := "NO. 8, JALAN MERAH, 68100 BATUCAVES"; f.VendorAddress != want {
 		t.Errorf("address %q, want %q", f.VendorAddress, want)
+	}
+}
+
+func TestGroupByGroup(t *testing.T) {
+	// word is text at confidence c over x0..x1.
+	word := func(text string, c float64, x0, x1 int) ocr.Word {
+		return ocr.Word{Text: text, Conf: c, Box: image.Rect(x0, 10, x1, 30)}
+	}
+	first := []ocr.Word{word("No", 96, 10, 30), word("1484B", 79, 36, 90), word(">", 27, 94, 98), word("Jalan", 93, 100, 160),
+		word("Kenanga", 82, 166, 250), word("Baru", 90, 256, 300)}
+	second := []ocr.Word{word("No", 99, 9, 31), word("14&", 89, 35, 60), word("16", 99, 66, 90), word("Jalan", 99, 101, 160),
+		word("Ken", 98, 165, 200), word("anga", 99, 206, 250)}
+	got := groupByGroup(first, second)
+	var texts []string
+	for _, w := range got {
+		texts = append(texts, w.Text)
+	}
+	// The second reading where it is surer and says something else, the
+	// first where both say the same, the speck only Tesseract saw dropped,
+	// the word only Tesseract saw (surely) kept.
+	if s := strings.Join(texts, " "); s != "No 14& 16 Jalan Kenanga Baru" {
+		t.Fatalf("merged %q, want %q", s, "No 14& 16 Jalan Kenanga Baru")
+	}
+	if got[4].Conf < 99 {
+		t.Errorf("Kenanga read alike by both at %.1f, want 99 or more", got[4].Conf)
+	}
+	if got[1].Conf > 85 {
+		t.Errorf("14& disputed, at %.1f, want under 85 (it read 94)", got[1].Conf)
 	}
 }

@@ -348,17 +348,19 @@ func wordByWord(doc ocr.Document) ocr.Document {
 				q.Text, q.Box = ocr.JoinWords(l.Words)
 				continue
 			}
-			if len(l.Alt) != len(l.Words) {
-				continue
-			}
-			ws := make([]ocr.Word, len(l.Words))
-			for k, w := range l.Words {
-				ws[k] = w
-				alt := l.Alt[k]
-				if alt.Conf >= w.Conf+secondSurer {
-					ws[k] = alt
+			var ws []ocr.Word
+			if len(l.Alt) == len(l.Words) {
+				ws = make([]ocr.Word, len(l.Words))
+				for k, w := range l.Words {
+					ws[k] = w
+					alt := l.Alt[k]
+					if alt.Conf >= w.Conf+secondSurer {
+						ws[k] = alt
+					}
+					ws[k].Conf = jointConf(ws[k], w, alt)
 				}
-				ws[k].Conf = jointConf(ws[k], w, alt)
+			} else {
+				ws = groupByGroup(l.Words, l.Alt)
 			}
 			q := &out.Pages[i].Lines[j]
 			q.Words = ws
@@ -367,6 +369,87 @@ func wordByWord(doc ocr.Document) ocr.Document {
 	}
 	return out
 }
+
+// groupByGroup merges two readings of a line that split it into
+// different words ("Permas" and "Perm as"): the words of each whose boxes
+// overlap across the readings form a group, and each group is taken from
+// the second reading when its words are secondSurer points surer on
+// average and say something else, else from Tesseract's, with what both
+// readings make of it as its words' confidence. Words Tesseract alone
+// read, under unseenConf, are dropped: where the second saw nothing, they
+// are specks.
+func groupByGroup(first, second []ocr.Word) []ocr.Word {
+	var out []ocr.Word
+	for _, g := range wordGroups(first, second) {
+		a, b := g[0], g[1]
+		switch {
+		case len(a) == 0:
+			out = append(out, b...) // what Tesseract did not see
+			continue
+		case len(b) == 0:
+			if conf(a) >= unseenConf {
+				out = append(out, a...)
+			}
+			continue
+		}
+		ta, _ := ocr.JoinWords(a)
+		tb, _ := ocr.JoinWords(b)
+		wa := ocr.Word{Text: ta, Conf: conf(a)}
+		wb := ocr.Word{Text: tb, Conf: conf(b)}
+		chosen, ws := wa, a
+		if wb.Conf >= wa.Conf+secondSurer && !sameText(ta, tb) {
+			chosen, ws = wb, b
+		}
+		c := jointConf(chosen, wa, wb)
+		for _, w := range ws {
+			w.Conf = c
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// wordGroups pairs the words of two readings of a line by where they lie:
+// each group is the words of the first (0) and of the second (1) whose
+// boxes overlap one another, left to right.
+func wordGroups(first, second []ocr.Word) [][2][]ocr.Word {
+	var out [][2][]ocr.Word
+	i, j := 0, 0
+	for i < len(first) || j < len(second) {
+		var g [2][]ocr.Word
+		var right int
+		if j >= len(second) || i < len(first) && first[i].Box.Min.X <= second[j].Box.Min.X {
+			g[0], right = append(g[0], first[i]), first[i].Box.Max.X
+			i++
+		} else {
+			g[1], right = append(g[1], second[j]), second[j].Box.Max.X
+			j++
+		}
+		for {
+			switch {
+			case i < len(first) && first[i].Box.Min.X < right-groupSlack:
+				g[0], right = append(g[0], first[i]), max(right, first[i].Box.Max.X)
+				i++
+				continue
+			case j < len(second) && second[j].Box.Min.X < right-groupSlack:
+				g[1], right = append(g[1], second[j]), max(right, second[j].Box.Max.X)
+				j++
+				continue
+			}
+			break
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// unseenConf is the confidence under which words Tesseract read where the
+// second recognizer read nothing are specks.
+const unseenConf = 50
+
+// groupSlack is how far (in pixels) two words' boxes may overlap and
+// still be two words: the readers' boxes of one word differ a little.
+const groupSlack = 3
 
 // overRead tells whether the second reading of a line holds far more
 // letters and digits than the first (more than 1.4 times as many, and 4
