@@ -215,3 +215,20 @@ func TestGroupByGroup(t *testing.T) {
 		t.Errorf("14& disputed, at %.1f, want under 85 (it read 94)", got[1].Conf)
 	}
 }
+
+func TestChooseMerchantByWordConfidence(t *testing.T) {
+	rest := []string{"NO. 8, JALAN MERAH, 68100 BATU CAVES", "DATE 02/05/2017", "TOTAL\t12.00"}
+	for _, tt := range []struct{ first, second, want string }{
+		// As sure by the rules, the reading whose words were read surer.
+		{"~SINAR ~JAYR TRADING SDN BHD", "SINAR JAYA ~TRADING SDN BHD", "SINAR JAYA TRADING SDN BHD"},
+		{"SINAR JAYA ~TRADING SDN BHD", "~SINAR ~JAYR TRADING SDN BHD", "SINAR JAYA TRADING SDN BHD"},
+		// Not 5 points surer: Tesseract's.
+		{"SINAR ~JAYR TRADING SDN BHD", "SINAR JAYA ~TRADING SDN BHD", "SINAR JAYR TRADING SDN BHD"},
+	} {
+		first := append([]string{tt.first}, rest...)
+		second := []string{tt.second, "", "", ""}
+		if f := Extract(twoReadings(t, first, second)); f.VendorName != tt.want {
+			t.Errorf("%q and %q: merchant %q, want %q", tt.first, tt.second, f.VendorName, tt.want)
+		}
+	}
+}

@@ -587,7 +587,9 @@ func chooseFields(a, b reading) Fields {
 			}
 			best := max(ca, cb)
 			out.Confidence[key] = best + (100-best)/2
-		case cb > ca:
+		case cb > ca, cb == ca && readConf(b, b.f.Boxes[key]) >= readConf(a, a.f.Boxes[key])+secondSurer:
+			// As sure by the rules that found them: the reading whose
+			// words were read surer.
 			*dst = src
 			takeB(key)
 		}
@@ -604,6 +606,23 @@ func chooseFields(a, b reading) Fields {
 	fill(KeyInvoiceNumber, &out.InvoiceNumber, b.f.InvoiceNumber)
 	fill(KeyCurrency, &out.CurrencyCode, b.f.CurrencyCode)
 	return out
+}
+
+// readConf is the mean confidence of the words reading r read inside
+// box bx (0 when none): how sure its reader was of a field's words.
+func readConf(r reading, bx Box) float64 {
+	var ws []ocr.Word
+	for _, row := range r.lay.rows {
+		if row.page+1 != bx.Page {
+			continue
+		}
+		for _, w := range row.words {
+			if (image.Point{X: (w.Box.Min.X + w.Box.Max.X) / 2, Y: (w.Box.Min.Y + w.Box.Max.Y) / 2}).In(bx.Rect) {
+				ws = append(ws, w)
+			}
+		}
+	}
+	return conf(ws)
 }
 
 // roundingIn is the first rounding under 1 that cands print, signed.
