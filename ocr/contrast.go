@@ -24,8 +24,10 @@ import (
 // Bounds of the faint-print check.
 const (
 	// fewWords is the most words of two or more letters or digits in a
-	// reading that counts as next to nothing: a receipt holds dozens.
-	fewWords = 10
+	// reading that counts as next to nothing: the two faint receipts of
+	// the shared sets read as 1 and 2, the fewest of any other receipt
+	// there, English or German, is 39.
+	fewWords = 20
 	// inkTile is the side of a tile, in pixels of the page Tesseract
 	// reads: at the usual 20-40 pixel letter height, most tiles that hold
 	// print hold a whole stroke.
@@ -45,7 +47,11 @@ const (
 )
 
 // tooFewWords reports whether a reading found next to nothing.
-func tooFewWords(words []tessWord) bool {
+func tooFewWords(words []tessWord) bool { return realWords(words) <= fewWords }
+
+// realWords counts the words of two or more letters or digits: specks
+// and rules read as single characters do not count.
+func realWords(words []tessWord) int {
 	n := 0
 	for _, w := range words {
 		k := 0
@@ -55,12 +61,10 @@ func tooFewWords(words []tessWord) bool {
 			}
 		}
 		if k >= 2 {
-			if n++; n > fewWords {
-				return false
-			}
+			n++
 		}
 	}
-	return true
+	return n
 }
 
 // deepenFaint normalises, in place, the contrast of a page whose print is

@@ -239,10 +239,15 @@ func (e *Engine) readImage(img image.Image, pass Pass) (Page, error) {
 		return Page{}, err
 	}
 	// Faint print that Tesseract found next to nothing in: read it again
-	// with its contrast normalised (contrast.go).
+	// with its contrast normalised (contrast.go), and keep the reading
+	// that found more.
 	if pass == FirstPass && tooFewWords(words) && deepenFaint(g) {
-		if words, err = e.recognize(g); err != nil {
+		again, err := e.recognize(g)
+		if err != nil {
 			return Page{}, err
+		}
+		if realWords(again) > realWords(words) {
+			words = again
 		}
 	}
 	if words, err = e.inItsLanguage(g, words); err != nil {
