@@ -14,7 +14,8 @@ import (
 // holding the merchant's name (and the lines beside it) and its address
 // are read whole; on the lines of the date and the time, of the total, the
 // subtotal, the tax, the payment, the change and the rounding, the runs of
-// words with a digit in them (the whole line when it has none). A line
+// words with a digit in them (the whole line when it has none, and when
+// it is labelled as the date but no date on the page parses). A line
 // much taller than the page's usual one is two lines run together, which
 // the model, made for one line, reads worse than Tesseract: it is left
 // alone, and so is a span whose every word Tesseract was sure of.
@@ -68,8 +69,12 @@ func Reread(p ocr.Page) []ocr.Span {
 		}
 	}
 	// A date or a time the first reading could not parse ("17-66-13",
-	// "171012018", "12:56"): the second may.
+	// "171012018", "12:56"): the second may. A line labelled as the date
+	// whose date no rule parses ("Date: Get 3, 2015") is read whole.
 	for i, l := range p.Lines {
+		if f.Date == "" && dateLabel(newLabel(l.Text)) >= 8 && strings.ContainsAny(l.Text, "0123456789") {
+			whole[i] = true
+		}
 		for _, w := range l.Words {
 			if dateShaped(w.Text) {
 				digits[i] = true

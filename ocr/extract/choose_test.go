@@ -222,6 +222,33 @@ func TestRereadDatesAndLargePrint(t *testing.T) {
 	}
 }
 
+func TestRereadUnparsedDateLine(t *testing.T) {
+	// The date's line as Tesseract read a faint photo: labelled, with a
+	// month no rule reads. The second reader reads the whole line.
+	lines := []string{
+		"KEDAI RUNCIT CHONG HWA", "3, JALAN PERDANA 5, KEPONG", "Receipt: ~33037",
+		"Date; ~Get 3, ~2015 12:16:25 PM", "Terminal: ~CW01", "Total Sales\t~33.90", "THANK YOU",
+	}
+	p := docFromLines(lines...).Pages[0]
+	var got []ocr.Span
+	for _, sp := range Reread(p) {
+		if sp.Line == 3 || sp.Line == 4 {
+			got = append(got, sp)
+		}
+	}
+	if want := []ocr.Span{{Line: 3, First: 0, End: len(p.Lines[3].Words)}}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("spans on the date's and the terminal's lines %v, want %v", got, want)
+	}
+	// Where a date reads, its line is read as before: its digits.
+	lines[3] = "Date: ~Oct 3, ~2015 12:16:25 PM"
+	p = docFromLines(lines...).Pages[0]
+	for _, sp := range Reread(p) {
+		if sp.Line == 3 && sp.First == 0 {
+			t.Errorf("a date that reads: its line read whole (%v)", sp)
+		}
+	}
+}
+
 func TestDateShaped(t *testing.T) {
 	for _, tt := range []struct {
 		word string

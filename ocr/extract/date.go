@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -159,7 +160,8 @@ func fullYear(s string) (int, bool) {
 }
 
 // fixDateDigits replaces letters OCR reads in place of digits inside
-// date-like words ("O3/O4/2018", "14-@2-2018"). It changes ASCII bytes
+// date-like words ("O3/O4/2018", "14-@2-2018"), and zeros read in place
+// of the O of a month's name ("0ct 3, 2016"). It changes ASCII bytes
 // only, so that offsets into s stay valid.
 func fixDateDigits(s string) string {
 	b := []byte(s)
@@ -186,6 +188,12 @@ func fixDateDigits(s string) string {
 				case 'l', 'I', '|', '!':
 					w[j] = '1'
 				}
+			}
+		}
+		// A month's name with a zero read for its O ("0ct", "N0V").
+		if digits > 0 && digits < len(w) {
+			if o := bytes.ReplaceAll(w, []byte("0"), []byte("O")); monthNames[fold(strings.TrimRight(string(o), ".,"))] != 0 {
+				copy(w, o)
 			}
 		}
 		start = i + 1

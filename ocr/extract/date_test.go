@@ -183,6 +183,11 @@ func TestMisreadDateParts(t *testing.T) {
 		{"23/05/2027", "2027-05-23"}, // next year: left as it is
 		{"23/05/2099", "2099-05-23"}, // no single confusable digit makes it plausible; kept, scored low
 		{"OCT 3, 2076", "2016-10-03"},
+		{"Date: 0ct 3, 2016 12:16:25 PM", "2016-10-03"}, // a zero read for the month's O
+		{"12 N0V 2019", "2019-11-12"},
+		{"12 N0V. 2019", "2019-11-12"},
+		{"B0X 3, 2016", ""}, // no month with its zero made an O
+		{"10 0ct0ber 2016", "2016-10-10"},
 	}
 	for _, tt := range tests {
 		got, ok := ParseDate(tt.in, true)
