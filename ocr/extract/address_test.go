@@ -232,3 +232,13 @@ func TestChooseMerchantByWordConfidence(t *testing.T) {
 		}
 	}
 }
+
+func TestAddressEndsAtNumberLine(t *testing.T) {
+	// A label and a phone number: not part of the address,
+	// though "No" is an address word.
+	f := Extract(docFromLines("KEDAI BUKU CERAH SDN BHD", "NO. 8, JALAN MERAH,", "68100 BATU CAVES", "Hubungi No, 03-61881234",
+		"DATE 02/05/2017", "TOTAL\t12.00"))
+	if want := "NO. 8, JALAN MERAH, 68100 BATU CAVES"; f.VendorAddress != want {
+		t.Errorf("address %q, want %q", f.VendorAddress, want)
+	}
+}

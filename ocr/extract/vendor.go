@@ -805,7 +805,7 @@ func findAddress(lay *layout, first, last int) (string, int, int, int) {
 		// A number on a row with no address word ends the address,
 		// unless the row carries it on to the next ("(2) U13/X, SETIA
 		// ALAM," before a postcode line).
-		stop := k.phone || k.taxID || k.date || k.title || k.email || hasMoney ||
+		stop := k.phone || numberLine(text) || k.taxID || k.date || k.title || k.email || hasMoney ||
 			len(rowAmounts(r)) > 0 && !k.addr && !(start >= 0 && continuesAddress(lay, i))
 		if start < 0 {
 			paren := strings.HasPrefix(text, "(") && strings.HasSuffix(text, ")")
