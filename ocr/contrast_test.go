@@ -170,3 +170,27 @@ func TestFaintReceiptIsRead(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDeepenFaint is what a faint page pays before Tesseract reads
+// it again: the measure, the flattening and the stretch, on a page of
+// the shared receipts' size (932 x 1812).
+func BenchmarkDeepenFaint(b *testing.B) {
+	src := printedPage(932, 1812, 245, 205, 12, 2)
+	stretchContrast(src)
+	g := image.NewGray(src.Rect)
+	for b.Loop() {
+		copy(g.Pix, src.Pix)
+		if !deepenFaint(g) {
+			b.Fatal("not faint")
+		}
+	}
+}
+
+// BenchmarkInkDepth is the measure alone: what a page pays that
+// Tesseract found next to nothing in and whose print is dark.
+func BenchmarkInkDepth(b *testing.B) {
+	g := printedPage(932, 1812, 250, 10, 12, 2)
+	for b.Loop() {
+		inkDepth(g)
+	}
+}
