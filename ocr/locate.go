@@ -262,11 +262,12 @@ func shrink(g *image.Gray, k int) *image.Gray {
 	for y := range h {
 		clear(sums)
 		for dy := 0; dy < k; dy += step {
-			row := g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y*k+dy):]
-			for x := range w {
+			off := g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y*k+dy)
+			row := g.Pix[off : off+w*k]
+			for x := range sums {
 				s := 0
 				block := row[x*k : x*k+k]
-				for i := 0; i < k; i += step {
+				for i := 0; i < len(block); i += step {
 					s += int(block[i])
 				}
 				sums[x] += s
