@@ -40,6 +40,11 @@ const benchWorkers = 2
 //	ingest_p99_ms     uploads, while the workers are saturated; target < 100
 //	peak_rss_mb       the server's VmHWM after both runs; target < 300
 //	worker_peak_rss_mb  the largest VmHWM of its OCR worker processes
+//	cpu_ratio         CPU time (user + system) per receipt of the tesseract
+//	                  commands over that of the server and its workers,
+//	                  over all rounds: what the wall-clock ratio would be
+//	                  on an idle machine with no waiting, and far less
+//	                  moved by other load than throughput_ratio
 //
 // TILLROLL_BENCH_SERVE_ARGS adds serve flags (space-separated), e.g.
 // --worker-processes=false to measure what the worker processes cost.
@@ -61,8 +66,10 @@ func BenchmarkServer(b *testing.B) {
 		// to run on a shared machine. The ratio is the median round's.
 		var ratios []float64
 		var serverPerMin, cliPerMin float64
+		var serverCPU, workerCPU, cliCPU time.Duration
 		for round := range benchRounds() {
 			start := time.Now()
+			own0, workers0 := treeCPU(b, cmd.Process.Pid)
 			for i, img := range images {
 				if _, err := benchUpload(client, url, c, fmt.Sprintf("r%dt%03d.jpg", round, i), img.data); err != nil {
 					b.Fatal(err)
@@ -70,7 +77,11 @@ func BenchmarkServer(b *testing.B) {
 			}
 			waitQueueEmpty(b, client, url)
 			server := time.Since(start)
-			cli := tesseractCommand(b, images)
+			own, workers := treeCPU(b, cmd.Process.Pid)
+			serverCPU += own - own0 + workers - workers0
+			workerCPU += workers - workers0
+			cli, cpu := tesseractCommand(b, images)
+			cliCPU += cpu
 			serverPerMin += float64(len(images)) / server.Minutes()
 			cliPerMin += float64(len(images)) / cli.Minutes()
 			ratios = append(ratios, cli.Seconds()/server.Seconds())
@@ -109,6 +120,11 @@ func BenchmarkServer(b *testing.B) {
 			b.ReportMetric(ratio, "throughput_ratio")
 			fmt.Printf("server_receipts_per_min=%.1f\n", serverPerMin)
 			fmt.Printf("tesseract_receipts_per_min=%.1f\n", cliPerMin)
+			n := float64(len(ratios) * len(images))
+			b.ReportMetric(cliCPU.Seconds()/serverCPU.Seconds(), "cpu_ratio")
+			fmt.Printf("server_cpu_ms_per_receipt=%.0f (of which its OCR worker processes %.0f)\n", serverCPU.Seconds()*1000/n, workerCPU.Seconds()*1000/n)
+			fmt.Printf("tesseract_cpu_ms_per_receipt=%.0f\n", cliCPU.Seconds()*1000/n)
+			fmt.Printf("cpu_ratio=%.2f\n", cliCPU.Seconds()/serverCPU.Seconds())
 		}
 		fmt.Printf("ingest_p50_ms=%.1f\n", lat[len(lat)*50/100].Seconds()*1000)
 		fmt.Printf("ingest_p99_ms=%.1f (target < 100)\n", percentile(lat, 99).Seconds()*1000)
@@ -256,12 +272,15 @@ func secondReaderOn(tb testing.TB, client *http.Client, url string) bool {
 }
 
 // tesseractCommand runs `tesseract IMG - --psm 4` on every image, benchWorkers
-// at a time, each single-threaded as the server's engines are.
-func tesseractCommand(b *testing.B, images []benchImage) time.Duration {
+// at a time, each single-threaded as the server's engines are. It returns
+// the time it took and the commands' CPU time.
+func tesseractCommand(b *testing.B, images []benchImage) (time.Duration, time.Duration) {
 	env := append(os.Environ(), "OMP_THREAD_LIMIT=1")
 	next := make(chan string)
 	var wg sync.WaitGroup
 	errs := make(chan error, len(images))
+	var mu sync.Mutex
+	var cpu time.Duration
 	start := time.Now()
 	for range benchWorkers {
 		wg.Go(func() {
@@ -271,6 +290,10 @@ func tesseractCommand(b *testing.B, images []benchImage) time.Duration {
 				cmd.Env = env
 				if _, err := cmd.Output(); err != nil {
 					errs <- fmt.Errorf("tesseract %s: %v", path, err)
+				} else {
+					mu.Lock()
+					cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+					mu.Unlock()
 				}
 				cancel()
 			}
@@ -286,8 +309,51 @@ func tesseractCommand(b *testing.B, images []benchImage) time.Duration {
 	for err := range errs {
 		b.Fatal(err)
 	}
-	return elapsed
+	return elapsed, cpu
 }
+
+// treeCPU is the CPU time (user + system) used so far by the process pid
+// itself, and by its children: those that ended and were waited for, and
+// those alive now (the server's OCR worker processes).
+func treeCPU(tb testing.TB, pid int) (own, children time.Duration) {
+	tb.Helper()
+	own, children = procCPU(tb, pid)
+	for _, c := range childPIDs(tb, pid) {
+		t, _ := procCPU(tb, c)
+		children += t
+	}
+	return own, children
+}
+
+// procCPU reads a process's CPU time, and that of its children it waited
+// for, from /proc/PID/stat. A process gone meanwhile counts 0.
+func procCPU(tb testing.TB, pid int) (own, reaped time.Duration) {
+	tb.Helper()
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0
+	}
+	// pid (comm) state ...: fields from the state on, after the last ')'.
+	i := strings.LastIndexByte(string(stat), ')')
+	f := strings.Fields(string(stat[i+1:]))
+	// utime, stime, cutime, cstime are fields 14 to 17, so 11 to 14 here.
+	if len(f) < 15 {
+		tb.Fatalf("/proc/%d/stat: %d fields", pid, len(f))
+	}
+	var ticks [4]int64
+	for i, s := range f[11:15] {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			tb.Fatalf("/proc/%d/stat: %v", pid, err)
+		}
+		ticks[i] = v
+	}
+	tick := func(n int64) time.Duration { return time.Duration(n) * time.Second / clockTicks }
+	return tick(ticks[0] + ticks[1]), tick(ticks[2] + ticks[3])
+}
+
+// clockTicks is the unit of /proc's CPU times (USER_HZ, 100 on Linux).
+const clockTicks = 100
 
 // ingest uploads n images from conc clients at once and returns each
 // upload's latency, sorted.
