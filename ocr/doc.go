@@ -66,6 +66,9 @@ type Page struct {
 	// Skipped is true for a page left unread at the caller's asking
 	// (WithPageWatch): it has no lines and no size.
 	Skipped bool
+	// source is the page image as the first reading had it before
+	// preprocessing, for Engine.ReadAgain; nil where none is kept.
+	source *pageSource
 }
 
 // Document is everything read from one file.

@@ -212,28 +212,87 @@ func (e *Engine) ReadPass(ctx context.Context, data []byte, pass Pass) (Document
 	if err != nil {
 		return Document{}, err
 	}
-	page, err := e.readImage(img, pass)
+	src := e.prepare(img)
+	var again *pageSource
+	if pass == FirstPass && src.gray.Rect.Dx()*src.gray.Rect.Dy() < bigImage {
+		// Kept for a second pass, before preprocessing changes the
+		// pixels in place: a copy costs far less than decoding and
+		// locating again.
+		c := *src
+		c.gray = &image.Gray{Pix: append([]uint8(nil), src.gray.Pix...), Stride: src.gray.Stride, Rect: src.gray.Rect}
+		again = &c
+	}
+	page, err := e.readSource(src, pass)
 	if err != nil {
 		return Document{}, err
 	}
 	page.Number = 1
+	page.source = again
 	return Document{Kind: kind, Pages: []Page{page}}, nil
+}
+
+// ReadAgain reads a document again with the preprocessing of pass, as
+// ReadPass would, from the image its first reading (by ReadPass, with
+// FirstPass) decoded and located: a document of one image page, not
+// larger than bigImage pixels. ok is false for any other document, which
+// is to be read from its file again. The kept image is used once: doc
+// holds it no more.
+func (e *Engine) ReadAgain(ctx context.Context, doc Document, pass Pass) (again Document, ok bool, err error) {
+	if len(doc.Pages) != 1 || doc.Pages[0].source == nil {
+		return Document{}, false, nil
+	}
+	src := doc.Pages[0].source
+	doc.Pages[0].source = nil
+	if !watching(ctx).begin(1, 1) {
+		return Document{}, true, fmt.Errorf("%w: the image is one page", ErrSkipped)
+	}
+	page, err := e.readSource(src, pass)
+	if err != nil {
+		return Document{}, true, err
+	}
+	page.Number = 1
+	return Document{Kind: doc.Kind, Pages: []Page{page}}, true, nil
+}
+
+// pageSource is a page image ready for preprocessing: gray, and
+// straightened where a receipt was found on it.
+type pageSource struct {
+	gray *image.Gray
+	// loc is the receipt found on the page, when found; gray is then its
+	// straightened image.
+	loc   located
+	found bool
+	// size is the page image's own (the Page's Width and Height).
+	size image.Point
+}
+
+// prepare turns a decoded page image into what readSource reads: gray,
+// and the receipt on it found and straightened (unless e keeps pages
+// whole).
+func (e *Engine) prepare(img image.Image) *pageSource {
+	src := &pageSource{gray: toGray(img), size: img.Bounds().Size()}
+	// A receipt on a larger page or in a photo: read it straightened.
+	if !e.keep {
+		src.loc, src.found = locate(src.gray)
+	}
+	if src.found {
+		src.gray = src.loc.img
+	}
+	return src
 }
 
 // readImage preprocesses one page image and reads it. Boxes are given in
 // the pixel space of img.
 func (e *Engine) readImage(img image.Image, pass Pass) (Page, error) {
-	gray := toGray(img)
-	// A receipt on a larger page or in a photo: read it straightened.
-	var loc located
-	found := false
-	if !e.keep {
-		loc, found = locate(gray)
-	}
-	if found {
-		gray = loc.img
-	}
-	g, scale := Preprocess(gray, pass)
+	return e.readSource(e.prepare(img), pass)
+}
+
+// readSource preprocesses a prepared page image for pass and reads it.
+// Preprocessing may change src.gray's pixels. Boxes are given in the pixel
+// space of the page image.
+func (e *Engine) readSource(src *pageSource, pass Pass) (Page, error) {
+	loc, found := src.loc, src.found
+	g, scale := Preprocess(src.gray, pass)
 	words, err := e.recognize(g)
 	if err != nil {
 		return Page{}, err
@@ -253,8 +312,7 @@ func (e *Engine) readImage(img image.Image, pass Pass) (Page, error) {
 	if words, err = e.inItsLanguage(g, words); err != nil {
 		return Page{}, err
 	}
-	b := img.Bounds()
-	page := Page{Width: b.Dx(), Height: b.Dy(), Lines: groupLines(words)}
+	page := Page{Width: src.size.X, Height: src.size.Y, Lines: groupLines(words)}
 	// The second pass is Tesseract's alone: the words that decide a
 	// field were read twice on the first.
 	if pass == FirstPass {

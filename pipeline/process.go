@@ -36,6 +36,13 @@ type Rereader interface {
 	ReadFilePass(ctx context.Context, path string, pass ocr.Pass) (ocr.Document, error)
 }
 
+// AgainReader is a Rereader that can read a document of one image again
+// from the image its first reading decoded, without decoding the file
+// again (*ocr.Engine is one); ok is false when it cannot.
+type AgainReader interface {
+	ReadAgain(ctx context.Context, doc ocr.Document, pass ocr.Pass) (again ocr.Document, ok bool, err error)
+}
+
 // Process reads one file and extracts its fields: the whole pipeline for one
 // document, used by the workers and by `tillroll scan`. Where the first
 // reading of a scanned page leaves the total or the date unsure, it reads
@@ -113,7 +120,14 @@ func ProcessAs(ctx context.Context, r Reader, path string, w Want) (res capture.
 	}
 	f := extract.ExtractAs(doc, rules)
 	if _, ok := r.(Rereader); ok && extract.Unsure(f) && scanned(doc) {
-		again, err := read(ocr.SecondPass)
+		var again ocr.Document
+		done := false
+		if ar, ok := r.(AgainReader); ok {
+			again, done, err = ar.ReadAgain(ctx, doc, ocr.SecondPass)
+		}
+		if !done {
+			again, err = read(ocr.SecondPass)
+		}
 		if err != nil {
 			return capture.Result{}, "", fmt.Errorf("read %s again: %w", path, err)
 		}
