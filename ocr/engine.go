@@ -293,7 +293,10 @@ func (e *Engine) readImage(img image.Image, pass Pass) (Page, error) {
 func (e *Engine) readSource(src *pageSource, pass Pass) (Page, error) {
 	loc, found := src.loc, src.found
 	g, scale := Preprocess(src.gray, pass)
-	words, err := e.recognize(g)
+	// Tesseract reads the page without its barcodes (which it would
+	// glue to the text beside them); the second reader reads g.
+	tg := withoutBarcodes(g)
+	words, err := e.recognize(tg)
 	if err != nil {
 		return Page{}, err
 	}
@@ -301,7 +304,8 @@ func (e *Engine) readSource(src *pageSource, pass Pass) (Page, error) {
 	// with its contrast normalised (contrast.go), and keep the reading
 	// that found more.
 	if pass == FirstPass && tooFewWords(words) && deepenFaint(g) {
-		again, err := e.recognize(g)
+		tg = withoutBarcodes(g)
+		again, err := e.recognize(tg)
 		if err != nil {
 			return Page{}, err
 		}
@@ -309,7 +313,7 @@ func (e *Engine) readSource(src *pageSource, pass Pass) (Page, error) {
 			words = again
 		}
 	}
-	if words, err = e.inItsLanguage(g, words); err != nil {
+	if words, err = e.inItsLanguage(tg, words); err != nil {
 		return Page{}, err
 	}
 	page := Page{Width: src.size.X, Height: src.size.Y, Lines: groupLines(words)}
