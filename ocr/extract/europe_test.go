@@ -125,6 +125,26 @@ func TestSentence(t *testing.T) {
 	}
 }
 
+func TestTagline(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"Mein Drogeriemarkt", true},
+		{"Ihr Baumarkt", true},
+		{"Your local store", true},
+		{"Votre magasin de proximité", true},
+		{"MY NEWS CAFE", false}, // shops are named "my" and "our"
+		{"HORNBACH Baumarkt AG", false},
+		{"Ihr", false},
+		{"Ihr Partner für Haus, Garten und Freizeit im Ort", false}, // a sentence, for sentence()
+	} {
+		if got := tagline(tt.in); got != tt.want {
+			t.Errorf("tagline(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
 // TestReceiptsFromEurope reads receipts laid out as shops in Germany, the
 // Netherlands, Spain and Italy print them, with the traps OCR leaves in
 // real ones: a logo read as noise, the street first, a slogan, the cash
@@ -133,6 +153,7 @@ func TestReceiptsFromEurope(t *testing.T) {
 	tests := []struct {
 		name         string
 		lines        []string
+		tall         []int // lines printed larger, as a logo's tagline
 		vendor, date string
 		total        float64
 	}{
@@ -168,6 +189,40 @@ func TestReceiptsFromEurope(t *testing.T) {
 			vendor: "Kaufmarkt Lahr", date: "2020-02-28", total: 3.93,
 		},
 		{
+			name: "drugstore: logo lost, a tagline on top, the legal line misread after the store's number",
+			lines: []string{
+				"Mein Drogeriemarkt", "27.02.2020 15:56 Bed.Nr.:120 Kasse 02", "BRILLENPUTZTUCH\t1,95 A", "Total\t1,95",
+				"Bar\t2,00", "Rückgeld (Bar)\t0,05", "MWST Gruppe Netto MWST Total", "A MWST A 19%\t1,64 0,31 1,95",
+				"MwSt Total\t1,64 0,31 1,95", "1 Artikel", "Bon Nr.:3226", "UmSt-ID.Nr.DE 115 055 186",
+				"332200203226200227155641", "VIELEN DANK FÜR IHREN EINKAUF", "Wir sind für Sie da",
+				"VKST: 3322 Dirk Hoffmann GnbH", "Paderborn / Westernstr. 29/31",
+			},
+			tall:   []int{0},
+			vendor: "Dirk Hoffmann GmbH", date: "2020-02-27", total: 1.95,
+		},
+		{
+			name: "hypermarket: adverts on top, the name under them named by a web address OCR broke",
+			lines: []string{
+				"~Ih ~il ~e, ~Drang ~2 ~en", "FRISCHE EINKAUFEN GENUSS ERLEBEN", "WUNSCHLOS MW", "GLÜCKLICH? ER: Se",
+				"URL in ihr Smartphone eintippen", "oder QR-Code scannen", "und Feedback geben", "Ihre Meinung zählt",
+				"Kaufmarkt Lahr", "Detmolder Str. d", "33102 Paderborn", "Tel. 05251 / 180420", "www. kaufmarkt-l ahr. de",
+				"EUR", "APFELSAFT\t1,59 B", "SALATBAR\t2,34 B", "SUMME EUR\t3,93", "BAR EUR\t5,00", "Rückgeld EUR\t1,07",
+				"28.02.20 09:58 0000545 004 021 8130",
+			},
+			vendor: "Kaufmarkt Lahr", date: "2020-02-28", total: 3.93,
+		},
+		{
+			name: "furniture store: logo lost, the digits under a barcode read as a line that opens with SB",
+			lines: []string{
+				"~“ LER", "Senefelder Straße 2", "33100 Paderborn", "05251 / 5099-0", "USt-ID-Nr. DE 124981337", "Quittung",
+				"Belegnummer: 05R024747", "Datum: 26.09.2016 13:56", "Kasse: 05R P1B", "Pos Artikel-Nr. Menge €/Stk €/Ges",
+				"1 23530028 03 2,00 14,99\t29,98", "Duschvorhang", "elec.-cash\t29,98", "Netto MWSt.", "1 19,00 %\t25,19 4,79",
+				"10.000 Möbel sofort zum Mitnehmen.", "Besuchen Sie uns auch online unter", "www.polster.de",
+				"Vielen Dank für Ihren Einkauf", "SB AO BRD ZT",
+			},
+			vendor: "Polster", date: "2016-09-26", total: 29.98,
+		},
+		{
 			name: "Dutch supermarket",
 			lines: []string{
 				"Bakker Jansen B.V.", "Keizersgracht 123", "1015 CJ Amsterdam", "Brood\t2,49", "Kaas\t5,10",
@@ -195,7 +250,15 @@ func TestReceiptsFromEurope(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := Extract(docFromLines(tt.lines...))
+			doc := docFromLines(tt.lines...)
+			for _, i := range tt.tall {
+				l := &doc.Pages[0].Lines[i]
+				for j := range l.Words {
+					l.Words[j].Box.Max.Y += 16
+				}
+				l.Box.Max.Y += 16
+			}
+			f := Extract(doc)
 			if f.VendorName != tt.vendor || f.Date != tt.date || !near(f.Total, tt.total) {
 				t.Errorf("vendor %q date %q total %.2f, want %q %q %.2f", f.VendorName, f.Date, f.Total, tt.vendor, tt.date, tt.total)
 			}

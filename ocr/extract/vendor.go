@@ -121,6 +121,23 @@ func sentence(text string) bool {
 	return punct && 2*lower >= len(toks)
 }
 
+// tagline reports whether a short line opens with a possessive ("Mein
+// Drogeriemarkt", "Ihr Baumarkt", "Your local store", "Votre magasin"):
+// a shop's slogan speaks to the customer, its name does not. "My" and
+// "our" are left out: shops are named so.
+func tagline(text string) bool {
+	l := newLabel(text)
+	if len(l) < 2 || len(l) > 4 {
+		return false
+	}
+	switch l[0] {
+	case "YOUR", "MEIN", "MEINE", "DEIN", "DEINE", "IHR", "IHRE", "UNSER", "UNSERE",
+		"VOTRE", "NOTRE", "UW", "JOUW", "MIJN", "ONZE", "NUESTRO", "NUESTRA", "VOSTRO", "VOSTRA":
+		return true
+	}
+	return false
+}
+
 var (
 	rePostcode   = regexp.MustCompile(`(^|[\s,.])\d{5}([\s,.]|$)|\b\d{4}\s?[A-Z]{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b[A-Z]{2}\s\d{5}(-\d{4})?\b`)
 	rePhone      = regexp.MustCompile(`(\+?\d{1,3}[\s\-.]?)?\(?\d{2,4}\)?\s?[\-.]?\s?\d{3,4}[\s\-.]?\d{3,5}`)
@@ -373,7 +390,7 @@ func findVendor(lay *layout) vendorResult {
 				s -= 30
 			}
 			t := strings.TrimSpace(sg.text)
-			if sentence(t) && !k.legal {
+			if (sentence(t) || tagline(t)) && !k.legal {
 				s -= 30 // a slogan or a greeting
 			}
 			if domains.names(t) {
@@ -413,6 +430,9 @@ func findVendor(lay *layout) vendorResult {
 		}
 	}
 	name := best.text
+	if best.kind.legal {
+		name = dropLeadingCode(name)
+	}
 	first, last := best.r.index, best.r.index
 	// A name printed on two or three lines: the line before when this one
 	// starts with the company's legal form, the lines after while a
@@ -487,11 +507,16 @@ func findVendor(lay *layout) vendorResult {
 	res.phone, res.phoneConf = findPhone(lay)
 	if best.score < weakName && !best.kind.legal && !domains.names(best.text) {
 		// Nothing at the top reads as a name (a logo OCR cannot read, a
-		// street, a slogan): the company's legal line further down, else
-		// the name in its web address. The address stays the top's. A
-		// weak line that the receipt's own web address names is kept:
-		// the two agree.
-		if alt, ok := legalLineBelow(lay, best.r.index+1); ok {
+		// street, a slogan): a line further down that the receipt's web
+		// address names (the shop's name as printed, under a logo or an
+		// advert), else the company's legal line further down, else the
+		// name in its web address. The address stays the top's. A weak
+		// line that the receipt's own web address names is kept: the two
+		// agree.
+		if named, ok := domainNamed(cands, domains); ok {
+			res.name, res.nameConf = cleanName(named.text), min(45, res.nameConf+10)
+			res.nameBox = named.r.at(named.r.segs[named.seg].box)
+		} else if alt, ok := legalLineBelow(lay, best.r.index+1); ok {
 			res.name, res.nameConf = alt.text, min(45, res.nameConf+10)
 			res.nameBox = alt.r.at(alt.box)
 		} else if d, ok := domains.brand(); ok {
@@ -499,6 +524,24 @@ func findVendor(lay *layout) vendorResult {
 		}
 	}
 	return res
+}
+
+// domainNamed is the best of the candidates that the receipt's web
+// address names and that read as a name (not an address, a phone, a
+// date or a title).
+func domainNamed(cands []nameCand, domains domainSet) (nameCand, bool) {
+	var best nameCand
+	found := false
+	for _, c := range cands {
+		k := c.kind
+		if k.noise || k.addr || k.phone || k.taxID || k.date || k.email || k.title || k.regNo || !domains.names(c.text) {
+			continue
+		}
+		if !found || c.score > best.score {
+			best, found = c, true
+		}
+	}
+	return best, found
 }
 
 // aboveStreet is the score of a line printed right above a street and
@@ -534,14 +577,37 @@ func legalLineBelow(lay *layout, skip int) (legalCand, bool) {
 			if !k.legal || k.regNo || k.taxID || k.phone || k.email || k.addr || k.title || hasMoneyAmount(&row{words: sg.words}) {
 				continue
 			}
-			name := cleanName(cutAfterLegalForm(sg.text))
+			name := cleanName(dropLeadingCode(cutAfterLegalForm(sg.text)))
 			if letterCount(name) < 4 || !kindOf(name).legal {
+				continue
+			}
+			// A legal form ends a name: a line that starts with one
+			// ("SB A05R", the digits under a barcode) names nobody.
+			if f := strings.Fields(name); isLegalWord(f[0]) {
 				continue
 			}
 			return legalCand{r: r, text: name, box: sg.box}, true
 		}
 	}
 	return legalCand{}, false
+}
+
+// dropLeadingCode takes off the front of a legal line a labelled number
+// printed before the name ("VKST: 3322 Dirk Rossmann GmbH", a store's
+// number): a label ending in a colon and a number. A name that starts
+// with a number ("99 SPEED MART") keeps it.
+func dropLeadingCode(text string) string {
+	toks := strings.Fields(text)
+	i := 0
+	for i < len(toks)-2 && (strings.HasSuffix(toks[i], ":") || letterCount(toks[i]) == 0) {
+		i++
+	}
+	label := slices.ContainsFunc(toks[:i], func(t string) bool { return strings.HasSuffix(t, ":") })
+	number := slices.ContainsFunc(toks[:i], func(t string) bool { return digitCount(t) > 0 })
+	if !label || !number {
+		return text
+	}
+	return strings.Join(toks[i:], " ")
 }
 
 // cutAfterLegalForm ends a legal line at its legal form: the place
@@ -570,17 +636,30 @@ type domainSet []string
 
 var reWebDomain = regexp.MustCompile(`(?i)\b(?:www\s?\.\s?|https?://)((?:[a-z0-9äöüß-]+\.)*?)([a-z0-9äöüß-]{3,})\s?\.\s?([a-z]{2,3})\b`)
 
+// reWebName is the name after "www." where OCR broke the rest of the
+// address ("www. narktkauf-l el. de").
+var reWebName = regexp.MustCompile(`(?i)\bwww\s?\.\s?([a-z0-9äöüß-]{5,})`)
+
 // webDomains reads the web addresses of the first page.
 func webDomains(lay *layout) domainSet {
 	var out domainSet
+	add := func(name string) {
+		n := normalizeName(name)
+		if len(n) >= 3 && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
 	for _, r := range lay.rows {
 		if r.page != 0 {
 			break
 		}
-		for _, m := range reWebDomain.FindAllStringSubmatch(r.text, -1) {
-			n := normalizeName(m[2])
-			if len(n) >= 3 && !slices.Contains(out, n) {
-				out = append(out, n)
+		ms := reWebDomain.FindAllStringSubmatch(r.text, -1)
+		for _, m := range ms {
+			add(m[2])
+		}
+		if len(ms) == 0 {
+			for _, m := range reWebName.FindAllStringSubmatch(r.text, -1) {
+				add(m[1])
 			}
 		}
 	}
@@ -732,6 +811,8 @@ func fixNameWord(t string, toks []string, i int) string {
 		prev = strings.ToUpper(strings.Trim(toks[i-1], ".,"))
 	}
 	switch {
+	case len(up) == 4 && up != "GMBH" && like(up, "GMBH"):
+		return "GmbH" + strings.TrimLeft(t, "GgMmNnBbHh6") // "GnbH", "6mbH", "GmbN."
 	case up == "$/B" || up == "5/B" || up == "S/8" || up == "$/8":
 		return "S/B"
 	case (up == "SON" || up == "SDM" || up == "5DN" || up == "$DN" || up == "SEN") && (next == "BHD" || next == "BHO" || next == "BH" || next == "8HD"):
