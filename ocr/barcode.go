@@ -2,6 +2,7 @@ package ocr
 
 import (
 	"image"
+	"math"
 	"slices"
 )
 
@@ -42,7 +43,7 @@ type barRun struct{ x, y0, y1 int }
 // findBarcodes returns the boxes of the 1-D barcodes on g, in g's pixels:
 // each box covers its bars' rows and no more, so that a line of text
 // printed right under or over the bars keeps its ink.
-func findBarcodes(g *image.Gray) []image.Rectangle {
+func findBarcodes(g *image.Gray) []barcode {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	if w < barMinBars*2 || h < barMinPixels {
 		return nil
@@ -125,17 +126,13 @@ func findBarcodes(g *image.Gray) []image.Rectangle {
 		k := root(i)
 		groups[k] = append(groups[k], r)
 	}
-	type cand struct {
-		box  image.Rectangle
-		runs []barRun
-	}
-	var cands []cand
+	var cands []barcode
 	for _, b := range groups {
 		if len(b) < barMinBars {
 			continue
 		}
-		if box, ok := barcodeBox(g, dark, b); ok {
-			cands = append(cands, cand{box, b})
+		if bc, ok := barcodeBox(g, dark, b); ok {
+			cands = append(cands, bc)
 			for _, r := range b {
 				lengths[r.y1-r.y0]-- // the stroke height is the rest's
 			}
@@ -144,49 +141,89 @@ func findBarcodes(g *image.Gray) []image.Rectangle {
 	// Bars are much taller than the page's text strokes: a line of
 	// capitals ("IIIIII") has clean columns too.
 	minRun := max(barMinPixels, int(barMinRun*float64(strokeHeight(lengths))+0.5))
-	var boxes []image.Rectangle
-	for _, c := range cands {
-		if c.box.Dy() >= minRun {
-			boxes = append(boxes, c.box)
-		}
-	}
+	cands = slices.DeleteFunc(cands, func(b barcode) bool { return b.bottom-b.top < minRun })
 	// A barcode whose bars a speck or a fold broke gives a second, smaller
 	// band inside or across the first: keep the largest of those that
 	// overlap.
-	slices.SortFunc(boxes, func(a, b image.Rectangle) int {
-		if d := area(b) - area(a); d != 0 {
+	slices.SortFunc(cands, func(a, b barcode) int {
+		ra, rb := a.bounds(), b.bounds()
+		if d := area(rb) - area(ra); d != 0 {
 			return d
 		}
-		return a.Min.Y*w + a.Min.X - b.Min.Y*w - b.Min.X
+		return ra.Min.Y*w + ra.Min.X - rb.Min.Y*w - rb.Min.X
 	})
-	var out []image.Rectangle
-	for _, b := range boxes {
-		if !slices.ContainsFunc(out, b.Overlaps) {
+	var out []barcode
+	for _, b := range cands {
+		if !slices.ContainsFunc(out, func(o barcode) bool { return o.bounds().Overlaps(b.bounds()) }) {
 			out = append(out, b)
 		}
 	}
 	return out
 }
 
+// barcode is where a barcode's bars are: from column x0 to x1 (not
+// included), from row top to bottom at column x0, the band sloping by
+// slope rows a column (a page turned a little: its bars then lean by
+// -slope columns a row).
+type barcode struct {
+	x0, x1, top, bottom int
+	slope               float64
+}
+
+// rowsAt are the bars' rows at column x.
+func (b barcode) rowsAt(x int) (int, int) {
+	d := b.slope * float64(x-b.x0)
+	return int(math.Round(float64(b.top) + d)), int(math.Round(float64(b.bottom) + d))
+}
+
+// lean is how far the bars lean out of their columns at their ends.
+func (b barcode) lean() int {
+	return int(math.Ceil(math.Abs(b.slope) * float64(b.bottom-b.top) / 2))
+}
+
+// bounds is the rectangle that holds the bars.
+func (b barcode) bounds() image.Rectangle {
+	t0, b0 := b.rowsAt(b.x0)
+	t1, b1 := b.rowsAt(b.x1)
+	l := b.lean()
+	return image.Rect(b.x0-l, min(t0, t1), b.x1+l, max(b0, b1))
+}
+
 func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
 
-// barcodeBox checks that a band of tall runs is a barcode and returns
-// the box of its bars: the rows that half as many runs cover as the most
-// covered row (a bar that ran into the text under it, a guard bar's
-// longer foot, or a bar a speck broke in two does not move them), grown
-// row by row while half the bars go on, and the columns from the first
-// run to the last.
-func barcodeBox(g *image.Gray, dark uint8, runs []barRun) (image.Rectangle, bool) {
-	y0, y1 := runs[0].y0, runs[0].y1
+// barcodeBox checks that a band of tall runs is a barcode and says
+// where it is. The band's slope is that of its runs' middles, fitted
+// (a page turned by a degree or two). Its rows are those that half as
+// many runs cover as the most covered row, measured along the slope (a
+// bar that ran into the text under it, a guard bar's longer foot, or a
+// bar a speck broke in two does not move them), grown row by row while
+// half the bars go on; its columns are from the first run to the last.
+// Each column is checked along the bars' lean.
+func barcodeBox(g *image.Gray, dark uint8, runs []barRun) (barcode, bool) {
 	x0, x1 := runs[0].x, runs[0].x
+	var sw, sx, sy, sxx, sxy float64
 	for _, r := range runs {
-		y0, y1 = min(y0, r.y0), max(y1, r.y1)
 		x0, x1 = min(x0, r.x), max(x1, r.x)
+		wt, x, y := float64(r.y1-r.y0), float64(r.x), float64(r.y0+r.y1)/2
+		sw, sx, sy, sxx, sxy = sw+wt, sx+wt*x, sy+wt*y, sxx+wt*x*x, sxy+wt*x*y
+	}
+	slope := 0.0
+	if den := sw*sxx - sx*sx; den > 0 {
+		slope = (sw*sxy - sx*sy) / den
+	}
+	if math.Abs(slope) > maxSlope {
+		return barcode{}, false
+	}
+	// Rows along the slope, counted at column x0.
+	along := func(x, y int) int { return y - int(math.Round(slope*float64(x-x0))) }
+	y0, y1 := along(runs[0].x, runs[0].y0), along(runs[0].x, runs[0].y1)
+	for _, r := range runs {
+		y0, y1 = min(y0, along(r.x, r.y0)), max(y1, along(r.x, r.y1))
 	}
 	cover := make([]int, y1-y0+1)
 	for _, r := range runs {
-		cover[r.y0-y0]++
-		cover[r.y1-y0]--
+		cover[along(r.x, r.y0)-y0]++
+		cover[along(r.x, r.y1)-y0]--
 	}
 	most := 0
 	for i := 1; i < len(cover); i++ {
@@ -202,27 +239,52 @@ func barcodeBox(g *image.Gray, dark uint8, runs []barRun) (image.Rectangle, bool
 	for 2*cover[bottom-1] < most {
 		bottom--
 	}
-	box := image.Rect(x0, y0+top, x1+1, y0+bottom)
-	height := box.Dy()
-	if height < barMinPixels || box.Dx() < height/2 {
-		return image.Rectangle{}, false
+	// The slope again, from the ends of the runs that reach the band's
+	// top or bottom: a leaning bar's other runs leave it from the side.
+	sw, sx, sy, sxx, sxy = 0, 0, 0, 0, 0
+	for _, r := range runs {
+		for _, e := range []int{r.y0 - (y0 + top), r.y1 - (y0 + bottom)} {
+			ea := e - int(math.Round(slope*float64(r.x-x0)))
+			if ea < -2 || ea > 2 {
+				continue
+			}
+			x, y := float64(r.x), float64(e)
+			sw, sx, sy, sxx, sxy = sw+1, sx+x, sy+y, sxx+x*x, sxy+x*y
+		}
 	}
-	ink := func(x, y int) bool { return g.Pix[y*g.Stride+x] < dark }
-	// Across the box, each column is a bar, a space, or neither.
+	if den := sw*sxx - sx*sx; sw >= 2*barMinBars && den > 0 {
+		slope = (sw*sxy - sx*sy) / den
+	}
+	bc := barcode{x0: x0, x1: x1 + 1, top: y0 + top, bottom: y0 + bottom, slope: slope}
+	height := bc.bottom - bc.top
+	if height < barMinPixels || bc.x1-bc.x0 < height/2 {
+		return barcode{}, false
+	}
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	// ink tells whether the pixel d rows from the middle of column u's
+	// bars, along their lean, is ink.
+	mid := float64(bc.top+bc.bottom) / 2
+	ink := func(u int, d float64) bool {
+		y := int(math.Round(mid + slope*float64(u-x0) + d))
+		x := int(math.Round(float64(u) - slope*d))
+		return x >= 0 && x < w && y >= 0 && y < h && g.Pix[y*g.Stride+x] < dark
+	}
+	// Across the bars' rows, each column is a bar, a space, or neither.
 	var barCols []int
 	clean, paper, bars := 0, 0, 0
 	inBar := false
-	for x := box.Min.X; x < box.Max.X; x++ {
+	half := float64(height) / 2
+	for u := bc.x0; u < bc.x1; u++ {
 		n := 0
-		for y := box.Min.Y; y < box.Max.Y; y++ {
-			if ink(x, y) {
+		for d := -half; d < half; d++ {
+			if ink(u, d) {
 				n++
 			}
 		}
 		switch {
 		case 4*n >= 3*height:
 			clean++
-			barCols = append(barCols, x)
+			barCols = append(barCols, u)
 			if !inBar {
 				bars++
 			}
@@ -235,30 +297,34 @@ func barcodeBox(g *image.Gray, dark uint8, runs []barRun) (image.Rectangle, bool
 			inBar = false
 		}
 	}
-	cols := box.Dx()
-	if bars < barMinBars || 100*clean < 85*cols || 5*paper < cols || 5*paper > 4*cols {
-		return image.Rectangle{}, false
+	cols := bc.x1 - bc.x0
+	if bars < barMinBars || 100*clean < 70*cols || 5*paper < cols || 5*paper > 4*cols {
+		return barcode{}, false
 	}
 	// The bars' ends: rows up and down where at least half the bar
 	// columns still have ink. Text under the bars has ink in other
 	// columns, and little of it in theirs.
-	goesOn := func(y int) bool {
+	goesOn := func(d float64) bool {
 		n := 0
-		for _, x := range barCols {
-			if ink(x, y) {
+		for _, u := range barCols {
+			if ink(u, d) {
 				n++
 			}
 		}
 		return 2*n >= len(barCols)
 	}
-	for box.Min.Y > 0 && goesOn(box.Min.Y-1) {
-		box.Min.Y--
+	for up := -half - 1; goesOn(up) && bc.top > -h; up-- {
+		bc.top--
 	}
-	for box.Max.Y < g.Rect.Dy() && goesOn(box.Max.Y) {
-		box.Max.Y++
+	for down := half; goesOn(down) && bc.bottom < 2*h; down++ {
+		bc.bottom++
 	}
-	return box, true
+	return bc, true
 }
+
+// maxSlope is the steepest band taken for a barcode's: a page turned by
+// about 6 degrees.
+const maxSlope = 0.1
 
 // strokeHeight is the 90th percentile of the vertical ink runs' lengths
 // (runs of one or two pixels, specks and horizontal strokes' edges, left
@@ -306,16 +372,17 @@ func withoutBarcodes(g *image.Gray) *image.Gray {
 	return c
 }
 
-// paintWhite paints the boxes white, in place, with a pixel of margin
-// for the bars' grey edges. Pixels keep their place, so word boxes need
-// no mapping.
-func paintWhite(g *image.Gray, boxes []image.Rectangle) {
-	for _, b := range boxes {
-		b = b.Inset(-1).Intersect(image.Rect(0, 0, g.Rect.Dx(), g.Rect.Dy()))
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			row := g.Pix[y*g.Stride+b.Min.X : y*g.Stride+b.Max.X]
-			for i := range row {
-				row[i] = 255
+// paintWhite paints the barcodes white, in place, with a pixel of
+// margin for the bars' grey edges and room for their lean. Pixels keep
+// their place, so word boxes need no mapping.
+func paintWhite(g *image.Gray, bcs []barcode) {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	for _, b := range bcs {
+		l := b.lean() + 1
+		for x := max(b.x0-l, 0); x < min(b.x1+l, w); x++ {
+			top, bottom := b.rowsAt(x)
+			for y := max(top-1, 0); y < min(bottom+1, h); y++ {
+				g.Pix[y*g.Stride+x] = 255
 			}
 		}
 	}

@@ -1,9 +1,11 @@
 package ocr
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -130,7 +132,10 @@ func TestFindBarcodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g, want := tt.page()
-			got := findBarcodes(g)
+			var got []image.Rectangle
+			for _, b := range findBarcodes(g) {
+				got = append(got, b.bounds())
+			}
 			// Each barcode is covered by the boxes found over it (a
 			// barcode cut across may come in two), to 2 pixels.
 			near := func(a, b int) bool { return a-b <= 2 && b-a <= 2 }
@@ -248,5 +253,63 @@ func BenchmarkFindBarcodes(b *testing.B) {
 		if len(findBarcodes(g)) != 1 {
 			b.Fatal("no barcode")
 		}
+	}
+}
+
+// turn turns g by deg degrees about its centre (nearest pixel), as a
+// receipt laid a little askew on the scanner.
+func turn(g *image.Gray, deg float64) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	out := whitePage(w, h)
+	c, s := math.Cos(deg*math.Pi/180), math.Sin(deg*math.Pi/180)
+	for y := range h {
+		for x := range w {
+			dx, dy := float64(x-w/2), float64(y-h/2)
+			sx, sy := int(math.Round(c*dx+s*dy))+w/2, int(math.Round(-s*dx+c*dy))+h/2
+			if sx >= 0 && sx < w && sy >= 0 && sy < h {
+				out.Pix[y*out.Stride+x] = g.Pix[sy*g.Stride+sx]
+			}
+		}
+	}
+	return out
+}
+
+// On a page turned by up to a few degrees, the bars are found along
+// their slope and painted white to their ends, and print 4 pixels under
+// them keeps its ink.
+func TestBarcodeTurned(t *testing.T) {
+	for _, deg := range []float64{-3, -1, 0.5, 2} {
+		t.Run(fmt.Sprint(deg), func(t *testing.T) {
+			bars, under := whitePage(800, 600), whitePage(800, 600)
+			drawBars(bars, image.Rect(100, 200, 700, 320), 3)
+			draw.Draw(under, image.Rect(100, 324, 700, 344), image.Black, image.Point{}, draw.Src)
+			bars, under = turn(bars, deg), turn(under, deg)
+			page := whitePage(800, 600)
+			for i := range page.Pix {
+				page.Pix[i] = min(bars.Pix[i], under.Pix[i])
+			}
+			if n := len(findBarcodes(page)); n != 1 {
+				t.Fatalf("%d barcodes found, want 1", n)
+			}
+			clean := withoutBarcodes(page)
+			barInk, underInk, underKept := 0, 0, 0
+			for i, v := range clean.Pix {
+				if bars.Pix[i] < 128 && v < 128 {
+					barInk++
+				}
+				if under.Pix[i] < 128 {
+					underInk++
+					if v < 128 {
+						underKept++
+					}
+				}
+			}
+			if barInk > 0 {
+				t.Errorf("%d pixels of the bars left", barInk)
+			}
+			if 100*underKept < 90*underInk {
+				t.Errorf("print under the bars kept %d of %d pixels", underKept, underInk)
+			}
+		})
 	}
 }
