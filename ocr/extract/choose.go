@@ -49,7 +49,9 @@ func Reread(p ocr.Page) []ocr.Span {
 	}
 	mark(whole, f.Boxes[KeyVendorName].Rect, 1)
 	mark(whole, f.Boxes[KeyVendorAddress].Rect, 0)
-	if f.VendorName == "" {
+	// No name, or a guess (the best of weak lines): the top lines, where
+	// a logo prints the name, are read again too.
+	if f.VendorName == "" || f.Confidence[KeyVendorName] <= guessedNameConf {
 		for i := range min(3, len(p.Lines)) {
 			whole[i] = true
 		}

@@ -353,3 +353,22 @@ func TestChooseByTesseractChoices(t *testing.T) {
 		})
 	}
 }
+
+// A merchant's name that is a guess (a logo Tesseract was unsure of, an
+// item line chosen for want of better): the top lines are read again.
+func TestRereadGuessedName(t *testing.T) {
+	lines := []string{
+		"LIDL", "Warburger Straße 130", "33100 Paderborn", "EUR",
+		"Bulgur-Kräuter\t~1,78 A", "Karottensalat\t0,99 A", "zu zahlen\t~2,77", "Bar\t~5,00", "Rückgeld\t-2,23",
+	}
+	p := docFromLines(lines...).Pages[0]
+	p.Lines[0].Words[0].Conf = 24 // the logo, read at a guess
+	read := map[int]bool{}
+	for _, sp := range Reread(p) {
+		read[sp.Line] = true
+	}
+	// The lines Tesseract was sure of word by word stay as they are.
+	if !read[0] {
+		t.Errorf("line 0 %q not read again", lines[0])
+	}
+}

@@ -855,8 +855,12 @@ func nameConfidence(best nameCand, cands []nameCand) int {
 	case best.score >= 0:
 		return 45
 	}
-	return 25
+	return guessedNameConf
 }
+
+// guessedNameConf is the confidence of a merchant's name that nothing
+// marks as one: the best of weak lines.
+const guessedNameConf = 25
 
 // findAddress reads the address printed after (or, failing that, before)
 // the merchant's name: the lines from the first address-like one until a
