@@ -367,7 +367,7 @@ func withoutBarcodes(g *image.Gray) *image.Gray {
 	if len(boxes) == 0 {
 		return g
 	}
-	c := &image.Gray{Pix: slices.Clone(g.Pix), Stride: g.Stride, Rect: g.Rect}
+	c := cloneGray(g)
 	paintWhite(c, boxes)
 	return c
 }

@@ -219,7 +219,7 @@ func (e *Engine) ReadPass(ctx context.Context, data []byte, pass Pass) (Document
 		// pixels in place: a copy costs far less than decoding and
 		// locating again.
 		c := *src
-		c.gray = &image.Gray{Pix: append([]uint8(nil), src.gray.Pix...), Stride: src.gray.Stride, Rect: src.gray.Rect}
+		c.gray = cloneGray(src.gray)
 		again = &c
 	}
 	page, err := e.readSource(src, pass)
@@ -302,15 +302,17 @@ func (e *Engine) readSource(src *pageSource, pass Pass) (Page, error) {
 	}
 	// Faint print that Tesseract found next to nothing in: read it again
 	// with its contrast normalised (contrast.go), and keep the reading
-	// that found more.
-	if pass == FirstPass && tooFewWords(words) && deepenFaint(g) {
-		tg = withoutBarcodes(g)
-		again, err := e.recognize(tg)
-		if err != nil {
-			return Page{}, err
-		}
-		if realWords(again) > realWords(words) {
-			words = again
+	// that found more, with the image it read.
+	if pass == FirstPass && tooFewWords(words) {
+		if deep := cloneGray(g); deepenFaint(deep) {
+			dtg := withoutBarcodes(deep)
+			again, err := e.recognize(dtg)
+			if err != nil {
+				return Page{}, err
+			}
+			if realWords(again) > realWords(words) {
+				words, g, tg = again, deep, dtg
+			}
 		}
 	}
 	if words, err = e.inItsLanguage(tg, words); err != nil {

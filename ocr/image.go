@@ -11,6 +11,7 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"runtime"
+	"slices"
 
 	"github.com/disintegration/imaging"
 	_ "golang.org/x/image/bmp"
@@ -490,4 +491,9 @@ func bmp8(g *image.Gray) []byte {
 		copy(out[headers+(h-1-y)*stride:], g.Pix[y*g.Stride:y*g.Stride+w])
 	}
 	return out
+}
+
+// cloneGray is a copy of g whose pixels can be changed without changing g's.
+func cloneGray(g *image.Gray) *image.Gray {
+	return &image.Gray{Pix: slices.Clone(g.Pix), Stride: g.Stride, Rect: g.Rect}
 }

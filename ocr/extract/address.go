@@ -48,15 +48,7 @@ func addressText(r *row) string {
 }
 
 // alnumCount counts the letters and digits of s.
-func alnumCount(s string) int {
-	n := 0
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			n++
-		}
-	}
-	return n
-}
+func alnumCount(s string) int { return letterCount(s) + digitCount(s) }
 
 // reNumberLine is a row that is a label and a phone-like number and
 // nothing else ("Careline : 1800 88 1231", "Tel: 03-1234 5678").
