@@ -77,12 +77,17 @@ func mailBody(d store.Document) string {
 	b.WriteString("Tillroll has finished processing a document.\n\n")
 	fmt.Fprintf(&b, "Photon key: %s\n", d.Key)
 	fmt.Fprintf(&b, "File: %s\n", d.FileName)
-	fmt.Fprintf(&b, "Status: %s\n", d.Status)
-	if d.Status == capture.StatusFailed && d.Reason != "" {
-		fmt.Fprintf(&b, "Reason: %s\n", d.Reason)
-	}
+	writeStatus(&b, d)
 	b.WriteString("\nFetch the result with this photon key.\n")
 	return b.String()
+}
+
+// writeStatus writes a document's status, and why it failed.
+func writeStatus(b *strings.Builder, d store.Document) {
+	fmt.Fprintf(b, "Status: %s\n", d.Status)
+	if d.Status == capture.StatusFailed && d.Reason != "" {
+		fmt.Fprintf(b, "Reason: %s\n", d.Reason)
+	}
 }
 
 // replySubject answers the sender's mail ("Re: Scan from MFP").
@@ -113,10 +118,7 @@ func replyBody(d store.Document) string {
 		fmt.Fprintf(&b, "Your mail: <%s>\n", d.Source.MessageID)
 	}
 	fmt.Fprintf(&b, "Photon key: %s\n", d.Key)
-	fmt.Fprintf(&b, "Status: %s\n", d.Status)
-	if d.Status == capture.StatusFailed && d.Reason != "" {
-		fmt.Fprintf(&b, "Reason: %s\n", d.Reason)
-	}
+	writeStatus(&b, d)
 	b.WriteString("\nThis is an automatic reply; the account's owner sees the result in Tillroll.\n")
 	return b.String()
 }
