@@ -2,9 +2,12 @@ package extract
 
 import (
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"tillroll/ocr"
 )
 
 // amountCand is an amount on a row with what its label says it is.
@@ -120,6 +123,11 @@ func collectAmounts(lay *layout) []amountCand {
 // guessedTotalConf is the most a total printed nowhere can be sure of
 // when nothing else witnesses it.
 const guessedTotalConf = 50
+
+// vatFixedConf is how sure a total is that a VAT table's arithmetic
+// corrected (vatFixedTotal): no reading printed it, and nothing but the
+// table proves it, so never as sure as a total proven as read.
+const vatFixedConf = 75
 
 // totals is what the amounts add up to.
 type totals struct {
@@ -559,6 +567,14 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 		if laterTotalDisagrees(cands, best.v, rounding) {
 			t.totalConf = min(t.totalConf, 60)
 		}
+		// A printed total nothing else proves, which a VAT table proves
+		// misread by one digit.
+		if !best.reconciled && !best.derived {
+			if v, ok := vatFixedTotal(cands, best.v); ok {
+				t.total = v
+				t.totalConf = vatFixedConf
+			}
+		}
 	}
 
 	// Subtotal and tax: prefer the pair that adds up to the total.
@@ -612,12 +628,39 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 // 6,69 7,16"), and the sum of the rows' last amounts (the gross), or of
 // their first two (net and tax), is what was paid. Rows count when they
 // show a percentage followed by two or three amounts, and a table is
-// rows next to each other.
+// rows next to each other. A gross column that a row's own net, tax and
+// rate prove misread (vatGrossFix) adds up to nothing.
 func vatTableSums(cands []amountCand) []float64 {
-	type vatRow struct {
-		index int
-		vals  []float64
+	var out []float64
+	for _, tb := range vatTables(cands, 2) {
+		var gross, netTax float64
+		misread := false
+		for _, r := range tb {
+			gross += r.vals[len(r.vals)-1]
+			netTax += r.vals[0] + r.vals[1]
+			_, fixed := vatGrossFix(r)
+			misread = misread || fixed
+		}
+		if !misread {
+			out = append(out, math.Round(gross*100)/100)
+		}
+		out = append(out, math.Round(netTax*100)/100)
 	}
+	return out
+}
+
+// vatRow is a row of a VAT table: the rate it prints and the amounts
+// after the rate.
+type vatRow struct {
+	row  *row
+	rate float64 // 0 when it does not parse
+	vals []float64
+}
+
+// vatTables are the VAT tables of the document, each its rows next to
+// each other (at most one row apart) that show a percentage followed by
+// minVals to three money amounts.
+func vatTables(cands []amountCand, minVals int) [][]vatRow {
 	var rows []vatRow
 	for i := 0; i < len(cands); {
 		r := cands[i].row
@@ -637,26 +680,133 @@ func vatTableSums(cands []amountCand) []float64 {
 				vals = append(vals, c.value)
 			}
 		}
-		if len(vals) >= 2 && len(vals) <= 3 {
-			rows = append(rows, vatRow{r.index, vals})
+		if len(vals) >= minVals && len(vals) <= 3 {
+			rows = append(rows, vatRow{row: r, rate: rateBefore(r, pct), vals: vals})
 		}
 		i = j
 	}
-	var out []float64
+	var out [][]vatRow
 	for i := 0; i < len(rows); {
 		j := i + 1
-		for j < len(rows) && rows[j].index-rows[j-1].index <= 2 {
+		for j < len(rows) && rows[j].row.index-rows[j-1].row.index <= 2 {
 			j++
 		}
-		var gross, netTax float64
-		for _, r := range rows[i:j] {
-			gross += r.vals[len(r.vals)-1]
-			netTax += r.vals[0] + r.vals[1]
-		}
-		out = append(out, math.Round(gross*100)/100, math.Round(netTax*100)/100)
+		out = append(out, rows[i:j])
 		i = j
 	}
 	return out
+}
+
+// reRateEnd is a rate at the end of a row's text up to its "%": "7%",
+// "19,00 %", and "7, 0%", whose decimal comma OCR set a space after.
+var reRateEnd = regexp.MustCompile(`(?:^|[^\d])(\d{1,2})(?:[.,]\s?(\d{1,3}))?\s?%$`)
+
+// rateBefore is the rate printed by row r's words up to word pct (the one
+// holding the "%"), or 0.
+func rateBefore(r *row, pct int) float64 {
+	if pct < 0 {
+		return 0
+	}
+	text, _ := ocr.JoinWords(r.words[:pct+1])
+	text = text[:strings.LastIndex(text, "%")+1]
+	m := reRateEnd.FindStringSubmatch(text)
+	if m == nil {
+		return 0
+	}
+	rate, err := strconv.ParseFloat(m[1]+"."+m[2]+"0", 64)
+	if err != nil || rate <= 0 || rate > 30 {
+		return 0
+	}
+	return rate
+}
+
+// grossFix is a VAT row's gross that its own net, tax and rate prove
+// misread by one digit: from, as read, is want, net plus tax.
+type grossFix struct {
+	from, want float64
+}
+
+// vatGrossFix tells whether a VAT row of three amounts (net and tax in
+// either order, then the gross) misreads its gross: the tax is exactly
+// the rate of the net, or of net plus tax (prices with tax in them), as
+// rounded to the cent; the gross as read agrees with the tax neither way;
+// and it differs from net plus tax in one digit, above the cents. (A
+// change of one cent is within the rounding of the tax, so there the
+// rate cannot tell a misread gross from a misread tax.) A row whose
+// amounts are a price, a rebate at the rate and what is left ("10% 5,00
+// 0,50 4,50") is a discount, not a VAT row.
+func vatGrossFix(r vatRow) (grossFix, bool) {
+	if len(r.vals) != 3 || r.rate == 0 {
+		return grossFix{}, false
+	}
+	net, tax, gross := r.vals[0], r.vals[1], r.vals[2]
+	if tax > net {
+		net, tax = tax, net
+	}
+	if tax <= 0 {
+		return grossFix{}, false
+	}
+	sum := round2(net + tax)
+	exact := func(tax, of, rate float64) bool { return math.Abs(of*rate-tax) <= 0.005+1e-9 }
+	agrees := func(net, gross float64) bool {
+		return exact(tax, net, r.rate/100) || exact(tax, gross, r.rate/(100+r.rate))
+	}
+	if near(sum, gross) || near(net-tax, gross) || !agrees(net, sum) || agrees(gross-tax, gross) {
+		return grossFix{}, false
+	}
+	place, _, _, ok := oneDigitApart(gross, sum)
+	if !ok || place == 0 {
+		return grossFix{}, false
+	}
+	return grossFix{from: gross, want: sum}, true
+}
+
+// oneDigitApart tells whether a and b, written in cents, have as many
+// digits and differ in exactly one, and which: its place (0 for the
+// cents, 1 for the tenths, ...) and the digits there in a and in b.
+func oneDigitApart(a, b float64) (place int, da, db byte, ok bool) {
+	sa, sb := strconv.FormatInt(cents(a), 10), strconv.FormatInt(cents(b), 10)
+	if len(sa) != len(sb) {
+		return 0, 0, 0, false
+	}
+	n := 0
+	for i := range sa {
+		if sa[i] != sb[i] {
+			n++
+			place, da, db = len(sa)-1-i, sa[i], sb[i]
+		}
+	}
+	return place, da, db, n == 1
+}
+
+// vatFixedTotal is total v corrected by a VAT table that proves one of
+// its rows' gross misread: the table's gross column as read adds up to v,
+// and v shows the same digit in the same place as the misread gross, so
+// the same misreading of one printed digit made both. It corrects v in
+// that digit, as the row's net plus tax does the gross. One fix in the
+// table at most: more is a page too misread to correct.
+func vatFixedTotal(cands []amountCand, v float64) (float64, bool) {
+	for _, tb := range vatTables(cands, 1) {
+		var gross float64
+		var fixes []grossFix
+		for _, r := range tb {
+			gross += r.vals[len(r.vals)-1]
+			if f, ok := vatGrossFix(r); ok {
+				fixes = append(fixes, f)
+			}
+		}
+		if len(fixes) != 1 || !near(gross, v) {
+			continue
+		}
+		f := fixes[0]
+		place, from, to, _ := oneDigitApart(f.from, f.want)
+		fixed := round2(v + f.want - f.from)
+		p, vd, fd, ok := oneDigitApart(v, fixed)
+		if ok && p == place && vd == from && fd == to {
+			return fixed, true
+		}
+	}
+	return 0, false
 }
 
 // laterTotalDisagrees tells whether a total label further down than the
