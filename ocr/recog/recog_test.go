@@ -3,6 +3,7 @@ package recog
 import (
 	"errors"
 	"image"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,5 +113,67 @@ func TestLettersForZeros(t *testing.T) {
 		if w.Text != want {
 			t.Errorf("%q: %q, want %q", in, w.Text, want)
 		}
+	}
+}
+
+// The fused graph (fuse.go) computes what the model's own graph does: on
+// each line of a rendered receipt, clean and faint, every class's
+// probability at every step agrees to rounding, and the readings are the
+// same.
+func TestFusedModelReadsTheSame(t *testing.T) {
+	fused := open(t)
+	dir := Locate(os.Getenv("TILLROLL_RECOGNIZER_DIR"))
+	data, err := os.ReadFile(filepath.Join(dir, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, n, err := fuseModel(data); err != nil || n == 0 {
+		t.Fatalf("fuseModel removed %d operations: %v", n, err)
+	}
+	plain, err := load(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	probs := func(r *Recognizer, g *image.Gray, box image.Rectangle) []float32 {
+		var out []float32
+		if err := r.run(g, box, func(p []float32, _ int) { out = append(out, p...) }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	rc := fixture.Sample()
+	lines := 0
+	for _, opt := range []fixture.Options{{}, {Faint: true}} {
+		img := fixture.Image(rc, opt)
+		for _, tx := range fixture.Texts(rc, opt) {
+			box := padBox(tx.Box).Intersect(img.Rect)
+			a, b := probs(fused, img, box), probs(plain, img, box)
+			if len(a) != len(b) || len(a) == 0 {
+				t.Fatalf("%q: %d and %d probabilities", tx.Text, len(a), len(b))
+			}
+			worst := 0.0
+			for i := range a {
+				worst = math.Max(worst, math.Abs(float64(a[i]-b[i])))
+			}
+			if worst > 1e-3 {
+				t.Errorf("%q: probabilities differ by up to %.2g", tx.Text, worst)
+			}
+			ra, err := fused.ReadLine(img, tx.Box)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rb, err := plain.ReadLine(img, tx.Box)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ra.Text != rb.Text {
+				t.Errorf("%q: fused read %q, the model's own graph %q", tx.Text, ra.Text, rb.Text)
+			}
+			lines++
+		}
+	}
+	if lines < 10 {
+		t.Fatalf("only %d lines compared", lines)
 	}
 }
