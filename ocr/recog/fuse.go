@@ -99,15 +99,48 @@ type onnxNode struct {
 	in, out  []string
 	attrs    []field // the AttributeProto fields
 	fields   []field
-	rewrite  bool // encode anew from op, in, out and attrs
+	raw      []byte // the graph's field that holds the node, as encoded
+	rewrite  bool   // encode anew from op, in, out and attrs
 	dropped  bool
 	constVal *constant // a Constant node's float tensor
 }
 
-// constant is a float32 tensor.
+// constant is a float32 tensor: raw is its little-endian data (in the
+// model's bytes), v its values once decoded. An owned constant is one
+// fuseModel made, whose values it may change in place.
 type constant struct {
-	dims []int64
-	v    []float32
+	dims  []int64
+	raw   []byte
+	v     []float32
+	owned bool
+}
+
+// values decodes c's values.
+func (c *constant) values() []float32 {
+	if c.v == nil {
+		c.v = c.decode()
+	}
+	return c.v
+}
+
+// decode is a fresh copy of c's values.
+func (c *constant) decode() []float32 {
+	if c.v != nil {
+		return append([]float32(nil), c.v...)
+	}
+	v := make([]float32, len(c.raw)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(c.raw[4*i:]))
+	}
+	return v
+}
+
+// size is the number of c's values.
+func (c *constant) size() int {
+	if c.v != nil {
+		return len(c.v)
+	}
+	return len(c.raw) / 4
 }
 
 func parseNode(b []byte) (*onnxNode, error) {
@@ -201,26 +234,23 @@ func parseTensor(b []byte) (*constant, error) {
 	if len(raw)%4 != 0 {
 		return nil, errors.New("tensor data not a whole number of floats")
 	}
-	c.v = make([]float32, len(raw)/4)
-	for i := range c.v {
-		c.v[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-	}
+	c.raw = raw
 	size := int64(1)
 	for _, d := range c.dims {
 		size *= d
 	}
-	if size != int64(len(c.v)) {
-		return nil, fmt.Errorf("tensor of %d values for dims %v", len(c.v), c.dims)
+	if size != int64(c.size()) {
+		return nil, fmt.Errorf("tensor of %d values for dims %v", c.size(), c.dims)
 	}
 	return c, nil
 }
 
 // scalar tells whether c holds one value, and which.
 func (c *constant) scalar() (float32, bool) {
-	if c == nil || len(c.v) != 1 {
+	if c == nil || c.size() != 1 {
 		return 0, false
 	}
-	return c.v[0], true
+	return c.values()[0], true
 }
 
 func encodeTensor(name string, c *constant) []byte {
@@ -262,19 +292,20 @@ func floatAttr(name string, v float32) field {
 	})
 }
 
+// constantNode is a new Constant node of c, which encode writes as c
+// holds it then.
 func constantNode(name string, c *constant) *onnxNode {
-	t := encodeTensor(name, c)
-	a := encodeAttr("value", attrTensor, attrT, func(b []byte) []byte { return appendField(b, attrT, t) })
-	return &onnxNode{op: "Constant", out: []string{name}, attrs: []field{a}, rewrite: true, constVal: c}
+	return &onnxNode{op: "Constant", out: []string{name}, rewrite: true, constVal: c}
 }
 
+// encode is n as the graph's field that holds it.
 func (n *onnxNode) encode() []byte {
 	if !n.rewrite {
-		var b []byte
-		for _, f := range n.fields {
-			b = append(b, f.raw...)
-		}
-		return b
+		return n.raw
+	}
+	if n.op == "Constant" && n.constVal != nil && n.constVal.owned {
+		t := encodeTensor(n.out[0], n.constVal)
+		n.attrs = []field{encodeAttr("value", attrTensor, attrT, func(b []byte) []byte { return appendField(b, attrT, t) })}
 	}
 	var b []byte
 	for _, s := range n.in {
@@ -292,7 +323,7 @@ func (n *onnxNode) encode() []byte {
 	for _, a := range n.attrs {
 		b = appendField(b, nodeAttr, a.val)
 	}
-	return b
+	return appendField(nil, graphNode, b)
 }
 
 // attrFloats gives a node's float attribute and its ints attributes.
@@ -407,35 +438,37 @@ func (g *graph) newName(base string) string {
 	}
 }
 
-// convWeights is the weight and bias of Conv node n as fresh copies (the
-// bias zeros when n has none), or false when they are not constants.
+// convWeights is the weight and bias of Conv node n, the bias zeros when
+// n has none, as constants of its own that may be changed in place (the
+// first call makes them), or false when they are not constants.
 func (g *graph) convWeights(n *onnxNode) (w, b *constant, ok bool) {
 	if n.op != "Conv" || len(n.in) < 2 || len(n.in) > 3 {
 		return nil, nil, false
 	}
 	w0 := g.consts[n.in[1]]
-	if w0 == nil || len(w0.dims) != 4 {
+	if w0 == nil || len(w0.dims) != 4 || w0.dims[0] < 1 || w0.size()%int(w0.dims[0]) != 0 {
 		return nil, nil, false
 	}
-	w = &constant{dims: w0.dims, v: append([]float32(nil), w0.v...)}
-	b = &constant{dims: []int64{w0.dims[0]}, v: make([]float32, w0.dims[0])}
+	var b0 *constant
 	if len(n.in) == 3 {
-		b0 := g.consts[n.in[2]]
-		if b0 == nil || len(b0.v) != len(b.v) {
+		if b0 = g.consts[n.in[2]]; b0 == nil || int64(b0.size()) != w0.dims[0] {
 			return nil, nil, false
 		}
-		copy(b.v, b0.v)
 	}
-	return w, b, true
-}
-
-// setConv gives Conv node n new constant weights and bias.
-func (g *graph) setConv(n *onnxNode, w, b *constant) {
+	if w0.owned && b0 != nil && b0.owned {
+		return w0, b0, true
+	}
+	w = &constant{dims: w0.dims, v: w0.decode(), owned: true}
+	b = &constant{dims: []int64{w0.dims[0]}, v: make([]float32, w0.dims[0]), owned: true}
+	if b0 != nil {
+		copy(b.v, b0.values())
+	}
 	wn, bn := constantNode(g.newName(n.in[1]), w), constantNode(g.newName(n.in[1]+".bias"), b)
 	g.newConst = append(g.newConst, wn, bn)
 	g.consts[wn.out[0]], g.consts[bn.out[0]] = w, b
 	n.in = []string{n.in[0], wn.out[0], bn.out[0]}
 	n.rewrite = true
+	return w, b, true
 }
 
 // drop removes node n, whose one input x its readers read instead.
@@ -494,7 +527,6 @@ func (g *graph) foldAfterConv(n *onnxNode) {
 				b.v[i] += s
 			}
 		}
-		g.setConv(n, w, b)
 		g.bypass(u, y)
 	}
 }
@@ -600,14 +632,12 @@ func (g *graph) foldBeforeConv(n *onnxNode) {
 				}
 				b.v[o] += float32(float64(d) / float64(c) * sum)
 			}
-			g.setConv(conv, w, b)
 			g.bypass(add, n.out[0])
 			g.bypass(n, h)
 			return
 		}
 		// Keep the shift, over the scale: h + d/c.
-		g.setConv(conv, w, b)
-		sh := constantNode(g.newName(add.out[0]+".shift"), &constant{v: []float32{d / c}})
+		sh := constantNode(g.newName(add.out[0]+".shift"), &constant{v: []float32{d / c}, owned: true})
 		g.newConst = append(g.newConst, sh)
 		g.consts[sh.out[0]] = sh.constVal
 		add.in = []string{h, sh.out[0]}
@@ -649,6 +679,7 @@ func fuseModel(model []byte) ([]byte, int, error) {
 			if err != nil {
 				return nil, 0, fmt.Errorf("model node: %w", err)
 			}
+			n.raw = f.raw
 			g.nodes = append(g.nodes, n)
 			continue
 		case graphOutput:
@@ -691,11 +722,11 @@ func fuseModel(model []byte) ([]byte, int, error) {
 			g.foldBeforeConv(n)
 		}
 	}
-	var gb []byte
 	// The new constants first: a node's inputs must come before it.
+	var parts [][]byte
 	for _, n := range g.newConst {
 		if usedBy(g.nodes, n.out[0]) {
-			gb = appendField(gb, graphNode, n.encode())
+			parts = append(parts, n.encode())
 		}
 	}
 	for _, n := range g.nodes {
@@ -705,16 +736,25 @@ func fuseModel(model []byte) ([]byte, int, error) {
 		if n.op == "Constant" && len(n.out) == 1 && !usedBy(g.nodes, n.out[0]) && !g.outputs[n.out[0]] {
 			continue // weights replaced by fused ones
 		}
-		gb = appendField(gb, graphNode, n.encode())
+		parts = append(parts, n.encode())
 	}
-	gb = append(gb, rest...)
-	var out []byte
+	parts = append(parts, rest)
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+	}
+	// One allocation of the model's size: the weights are most of it.
+	out := make([]byte, 0, len(model)-len(top[gi].raw)+protowire.SizeTag(modelGraph)+protowire.SizeVarint(uint64(size))+size)
 	for i, f := range top {
-		if i == gi {
-			out = appendField(out, modelGraph, gb)
+		if i != gi {
+			out = append(out, f.raw...)
 			continue
 		}
-		out = append(out, f.raw...)
+		out = protowire.AppendTag(out, modelGraph, protowire.BytesType)
+		out = protowire.AppendVarint(out, uint64(size))
+		for _, p := range parts {
+			out = append(out, p...)
+		}
 	}
 	return out, g.fused, nil
 }
