@@ -227,6 +227,9 @@ func (e *Engine) ReadPass(ctx context.Context, data []byte, pass Pass) (Document
 		return Document{}, err
 	}
 	page.Number = 1
+	if again != nil {
+		again.lang = src.lang
+	}
 	page.source = again
 	return Document{Kind: kind, Pages: []Page{page}}, nil
 }
@@ -264,6 +267,9 @@ type pageSource struct {
 	found bool
 	// size is the page image's own (the Page's Width and Height).
 	size image.Point
+	// lang is the language the first reading was read in at last
+	// (inItsLanguage), "" for the engine's own.
+	lang string
 }
 
 // prepare turns a decoded page image into what readSource reads: gray,
@@ -296,7 +302,7 @@ func (e *Engine) readSource(src *pageSource, pass Pass) (Page, error) {
 	// Tesseract reads the page without its barcodes (which it would
 	// glue to the text beside them); the second reader reads g.
 	tg := withoutBarcodes(g)
-	words, err := e.recognize(tg)
+	words, err := e.readIn(src, pass, tg)
 	if err != nil {
 		return Page{}, err
 	}
@@ -315,7 +321,7 @@ func (e *Engine) readSource(src *pageSource, pass Pass) (Page, error) {
 			}
 		}
 	}
-	if words, err = e.inItsLanguage(tg, words); err != nil {
+	if words, err = e.inItsLanguage(src, pass, tg, words); err != nil {
 		return Page{}, err
 	}
 	page := Page{Width: src.size.X, Height: src.size.Y, Lines: groupLines(words)}

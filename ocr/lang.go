@@ -167,10 +167,11 @@ func foldWord(w string) string {
 }
 
 // inItsLanguage reads a page again in its own language when the words
-// of the first reading are one of the languages to detect, and returns
-// that reading; otherwise the first.
-func (e *Engine) inItsLanguage(g *image.Gray, words []tessWord) ([]tessWord, error) {
-	if len(e.detect) == 0 {
+// of its first reading are one of the languages to detect, and returns
+// that reading, noting the language in src; otherwise the first. A later
+// pass over a page whose language is known was read in it (readIn).
+func (e *Engine) inItsLanguage(src *pageSource, pass Pass, g *image.Gray, words []tessWord) ([]tessWord, error) {
+	if len(e.detect) == 0 || pass != FirstPass && src.lang != "" {
 		return words, nil
 	}
 	var b strings.Builder
@@ -182,13 +183,39 @@ func (e *Engine) inItsLanguage(g *image.Gray, words []tessWord) ([]tessWord, err
 	if lang == "" {
 		return words, nil
 	}
-	c, ok := e.other[lang]
-	if !ok {
-		var err error
-		if c, err = newClient([]string{lang}); err != nil {
-			return nil, err
-		}
-		e.other[lang] = c
+	c, err := e.languageClient(lang)
+	if err != nil {
+		return nil, err
+	}
+	src.lang = lang
+	return recognizeWith(c, g)
+}
+
+// readIn is Tesseract's reading of a page for pass: in the page's own
+// language when a first reading found it (a second pass would otherwise
+// read a German receipt in English again only to find it German, a whole
+// reading for nothing), else in the engine's.
+func (e *Engine) readIn(src *pageSource, pass Pass, g *image.Gray) ([]tessWord, error) {
+	if pass == FirstPass || src.lang == "" || len(e.detect) == 0 {
+		return e.recognize(g)
+	}
+	c, err := e.languageClient(src.lang)
+	if err != nil {
+		return nil, err
 	}
 	return recognizeWith(c, g)
+}
+
+// languageClient is the Tesseract instance that reads in lang, one of the
+// languages to detect, made the first time it is asked for.
+func (e *Engine) languageClient(lang string) (*gosseract.Client, error) {
+	if c, ok := e.other[lang]; ok {
+		return c, nil
+	}
+	c, err := newClient([]string{lang})
+	if err != nil {
+		return nil, err
+	}
+	e.other[lang] = c
+	return c, nil
 }

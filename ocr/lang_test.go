@@ -2,8 +2,12 @@ package ocr
 
 import (
 	"errors"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
+
+	"tillroll/internal/fixture"
 )
 
 func TestDetectLanguage(t *testing.T) {
@@ -58,5 +62,44 @@ func TestParseLanguages(t *testing.T) {
 		if _, _, err := ParseLanguages(bad); !errors.Is(err, ErrLanguage) {
 			t.Errorf("ParseLanguages(%q) = %v, want ErrLanguage", bad, err)
 		}
+	}
+}
+
+// TestSecondPassReadsInTheFoundLanguage checks, with real Tesseract, that
+// the second pass over a German receipt reads it in German at once: the
+// English instance, which found the language on the first reading, is
+// not used again (here it is taken away), and the reading is what a
+// second pass from the file gives, which reads in English first and finds
+// German again.
+func TestSecondPassReadsInTheFoundLanguage(t *testing.T) {
+	e, err := NewEngine(Options{Languages: []string{"eng"}, Detect: []string{"deu"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	data := fixture.PNG(germanReceipt(), fixture.Options{Width: 700})
+	first, err := e.Read(t.Context(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src := first.Pages[0].source; src == nil || src.lang != "deu" {
+		t.Fatalf("the first reading kept %+v, want its image and language deu", src)
+	}
+	want, err := e.ReadPass(t.Context(), data, SecondPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	english := e.tess
+	e.tess = nil
+	again, ok, err := e.ReadAgain(t.Context(), first, SecondPass)
+	e.tess = english
+	if err != nil || !ok {
+		t.Fatalf("ReadAgain without the English instance: ok %v, %v", ok, err)
+	}
+	if !reflect.DeepEqual(again, want) {
+		t.Errorf("second pass from the kept image:\n%s\nfrom the file:\n%s", again.Text(), want.Text())
+	}
+	if !strings.Contains(again.Text(), "SUMME") {
+		t.Errorf("the second pass read no SUMME:\n%s", again.Text())
 	}
 }
