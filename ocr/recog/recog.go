@@ -109,15 +109,25 @@ func load(dir string, fuse bool) (*Recognizer, error) {
 		return nil, fmt.Errorf("recognizer model: %w", err)
 	}
 	// The same function in fewer operations (fuse.go): a third less time
-	// a line. A graph it does not know is read as it is.
+	// a line. A graph it does not know is read as it is, and so is one
+	// whose rewriting ONNX Runtime refuses.
 	if fuse {
 		if fused, n, err := fuseModel(data); err == nil && n > 0 {
-			data = fused
+			data = nil
+			if r, err := session(fused, keys); err == nil {
+				return r, nil
+			}
+			return load(dir, false)
 		}
 	}
-	// The model's bytes as read and what fusing them left are garbage:
-	// give them back before ONNX Runtime makes its own copies, so that a
-	// worker's peak memory does not hold all of them at once.
+	return session(data, keys)
+}
+
+// session makes a Recognizer of the model in data, with dictionary keys.
+func session(data []byte, keys []string) (*Recognizer, error) {
+	// What fusing the model left, and the bytes as read when fused, are
+	// garbage: give them back before ONNX Runtime makes its own copies,
+	// so that a worker's peak memory does not hold all of them at once.
 	debug.FreeOSMemory()
 	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
 	if err != nil {
