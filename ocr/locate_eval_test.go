@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,19 +17,28 @@ import (
 	"tillroll/capture"
 	"tillroll/eval"
 	"tillroll/ocr"
+	"tillroll/ocr/extract"
+	"tillroll/ocr/recog"
 	"tillroll/pipeline"
 )
 
 // TestLocateMeasure measures what finding the receipt on the page gains:
 // it makes, from each cropped receipt of a folder (TILLROLL_LOCATE_EVAL,
-// the German set), a flatbed scan (the receipt on an A4 page over a dark
-// lid, slightly turned; and straight on a white lid) and a phone photo (the receipt in perspective on
-// a textured table), and scores them with tillroll eval's scoring, once
-// read whole and once located. It also scores the cropped receipts both
-// ways: locating must leave them as they were. It takes minutes, so it
-// runs only when asked:
+// the German set), flatbed scans (the receipt on an A4 page at 300 dpi:
+// over a dark lid, slightly turned; straight on a white lid; and on a
+// white lid pushed into the page's top right corner, where the same
+// scanner's uncropped scans of these receipts show them) and a phone
+// photo (the receipt in perspective on a textured table), and scores them
+// with tillroll eval's scoring, once read whole and once located. It also
+// scores the cropped receipts both ways: locating must leave them as they
+// were. The engine is made as the product makes it (reader.go newReader):
+// with TILLROLL_RECOGNIZER_DIR set, with the second reader. It takes
+// minutes, so it runs only when asked:
 //
 //	TILLROLL_LOCATE_EVAL=../shared/testdata/receipts-de go test -run TestLocateMeasure -v ./ocr/
+//
+// TILLROLL_LOCATE_KINDS (say "whitelid,corner") and TILLROLL_LOCATE_MODES
+// ("located" or "whole") restrict it while iterating.
 func TestLocateMeasure(t *testing.T) {
 	src := os.Getenv("TILLROLL_LOCATE_EVAL")
 	if src == "" {
@@ -41,7 +51,7 @@ func TestLocateMeasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scan, lid, photo := t.TempDir(), t.TempDir(), t.TempDir()
+	scan, lid, corner, photo := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
 	for i, e := range ents {
 		name := e.Name()
 		if !strings.HasSuffix(name, ".jpg") {
@@ -72,6 +82,13 @@ func TestLocateMeasure(t *testing.T) {
 		page = ocr.TexturedPage(pw, ph, 236, uint64(i))
 		ocr.PasteQuad(t, page, rec, ocr.Turned(b, 0, float64(pw)/2-300+float64(i%3)*200, float64(ph)/2))
 		write(t, lid, id, page, truth)
+		// On a white lid in the corner: a scanner's A4 page (2552 x 3508,
+		// what these receipts were cropped from), the receipt laid against
+		// its top right corner and cut off where it runs past the bottom.
+		page = ocr.TexturedPage(2552, 3508, 236, uint64(i))
+		cx, cy := float64(2552-18-b.Dx()), 30.0
+		ocr.PasteQuad(t, page, rec, [4][2]float64{{cx, cy}, {cx + float64(b.Dx()), cy}, {cx + float64(b.Dx()), cy + float64(b.Dy())}, {cx, cy + float64(b.Dy())}})
+		write(t, corner, id, page, truth)
 		// A photo: perspective, a brighter wooden table, smaller.
 		pw, ph = 2000, max(2600, b.Dy()*9/10+500)
 		page = ocr.TexturedPage(pw, ph, 125, uint64(i)+100)
@@ -80,22 +97,21 @@ func TestLocateMeasure(t *testing.T) {
 		ocr.PasteQuad(t, page, rec, [4][2]float64{{x0 + 60, y0}, {x0 + w - 30, y0 + 40}, {x0 + w + 40, y0 + h}, {x0 - 40, y0 + h - 30}})
 		write(t, photo, id, page, truth)
 	}
-	for _, c := range []struct{ name, dir string }{{"cropped", src}, {"flatbed", scan}, {"whitelid", lid}, {"photo", photo}} {
+	kinds, modes := os.Getenv("TILLROLL_LOCATE_KINDS"), os.Getenv("TILLROLL_LOCATE_MODES")
+	for _, c := range []struct{ name, dir string }{{"cropped", src}, {"flatbed", scan}, {"whitelid", lid}, {"corner", corner}, {"photo", photo}} {
+		if kinds != "" && !slices.Contains(strings.Split(kinds, ","), c.name) {
+			continue
+		}
 		for _, keep := range []bool{true, false} {
 			mode := "located"
 			if keep {
 				mode = "whole"
 			}
+			if modes != "" && !slices.Contains(strings.Split(modes, ","), mode) {
+				continue
+			}
 			t.Run(c.name+"/"+mode, func(t *testing.T) {
-				langs, detect, err := ocr.ParseLanguages(ocr.Auto)
-				if err != nil {
-					t.Fatal(err)
-				}
-				eng, err := ocr.NewEngine(ocr.Options{Languages: langs, Detect: detect, KeepPage: keep})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer eng.Close()
+				eng := measureEngine(t, keep)
 				read := func(ctx context.Context, path string) (capture.Result, error) {
 					res, _, err := pipeline.Process(ctx, eng, path, time.Now())
 					return res, err
@@ -109,9 +125,40 @@ func TestLocateMeasure(t *testing.T) {
 					line += fmt.Sprintf("%s %.1f%% ", f.Field, f.Accuracy())
 				}
 				t.Logf("%s %s: %s median %.2f s, worst %.2f s (%s)", c.name, mode, line, rep.MedianSeconds, rep.WorstSeconds, rep.WorstFile)
+				for _, m := range rep.Misses {
+					t.Logf("  miss %s %s: want %q, got %q (%d)", m.File, m.Field, m.Want, m.Got, m.Confidence)
+				}
 			})
 		}
 	}
+}
+
+// measureEngine is the engine the product reads with (reader.go
+// newReader): the installed languages, and the second reader when
+// TILLROLL_RECOGNIZER_DIR names its folder.
+func measureEngine(t *testing.T, keep bool) *ocr.Engine {
+	t.Helper()
+	langs, detect, err := ocr.ParseLanguages(ocr.Auto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := ocr.Options{Languages: langs, Detect: detect, KeepPage: keep}
+	if dir := os.Getenv("TILLROLL_RECOGNIZER_DIR"); dir != "" {
+		rec, err := recog.New(recog.Locate(dir))
+		if err != nil {
+			t.Fatalf("second reader in %s: %v", dir, err)
+		}
+		t.Cleanup(func() { _ = rec.Close() })
+		opt.Second, opt.Reread = rec, extract.Reread
+	} else {
+		t.Log("TILLROLL_RECOGNIZER_DIR unset: Tesseract alone")
+	}
+	eng, err := ocr.NewEngine(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = eng.Close() })
+	return eng
 }
 
 func gray(img image.Image) *image.Gray {
