@@ -3,6 +3,7 @@ package ocr
 import (
 	"image"
 	"math"
+	"slices"
 )
 
 // Finding the receipt on the page: a flatbed scan of a receipt on an A4
@@ -119,7 +120,9 @@ func locate(g *image.Gray) (located, bool) {
 	}
 	// A region that is no quadrilateral (a curled or torn receipt): its
 	// upright bounding box instead.
+	quad := true
 	if q := quadArea(pts); q < 0.85*float64(area) || q > 1.25*float64(area) {
+		quad = false
 		x0, y0, x1, y1 := sw, sh, 0, 0
 		for y := range sh {
 			for x := range sw {
@@ -130,20 +133,29 @@ func locate(g *image.Gray) (located, bool) {
 		}
 		pts = [4][2]float64{{float64(x0), float64(y0)}, {float64(x1), float64(y0)}, {float64(x1), float64(y1)}, {float64(x0), float64(y1)}}
 	}
-	// Half a pixel of the small copy inwards, so no background is left
-	// along the edges (a receipt's print keeps a margin), then to the
-	// page's pixels.
+	// To the page's pixels; then each side onto the paper's edge as the
+	// page itself shows it (the small copy places it only to a few of
+	// its pixels, and a band of background left along the print is read
+	// as a line of its own, or glued to the last line).
+	for i := range pts {
+		pts[i][0] = math.Min(math.Max(pts[i][0]/f, 0), float64(w))
+		pts[i][1] = math.Min(math.Max(pts[i][1]/f, 0), float64(h))
+	}
+	inset := 0.7 * float64(k) // half a pixel of the small copy and more
+	if quad {
+		if r, ok := refineQuad(g, pts, float64(t), 3*float64(k)); ok {
+			pts, inset = r, edgeInset
+		}
+	}
+	// Inwards, so no background is left along the edges (a receipt's
+	// print keeps a margin).
 	cx, cy := (pts[0][0]+pts[1][0]+pts[2][0]+pts[3][0])/4, (pts[0][1]+pts[1][1]+pts[2][1]+pts[3][1])/4
 	for i := range pts {
 		dx, dy := cx-pts[i][0], cy-pts[i][1]
 		if d := math.Hypot(dx, dy); d > 1 {
-			pts[i][0] += dx / d * 0.7
-			pts[i][1] += dy / d * 0.7
+			pts[i][0] += dx / d * inset
+			pts[i][1] += dy / d * inset
 		}
-	}
-	for i := range pts {
-		pts[i][0] = math.Min(math.Max(pts[i][0]/f, 0), float64(w))
-		pts[i][1] = math.Min(math.Max(pts[i][1]/f, 0), float64(h))
 	}
 	dw := math.Max(dist(pts[0], pts[1]), dist(pts[3], pts[2]))
 	dh := math.Max(dist(pts[0], pts[3]), dist(pts[1], pts[2]))
@@ -156,6 +168,145 @@ func locate(g *image.Gray) (located, bool) {
 		return located{}, false
 	}
 	return located{img: warp(g, hm, W, H), h: hm, page: g.Rect}, true
+}
+
+// edgeInset is how far (page pixels) the straightened receipt keeps
+// inside the paper's edge found on the page: the edge's own blur.
+const edgeInset = 2.5
+
+// refineQuad moves each side of the quadrilateral pts (page pixels, in
+// order round it) onto the paper's edge: across the side, every few
+// pixels along it, the first point from outside that is brighter than
+// level (between background and paper), within reach of the side; a
+// line fitted to those points (twice, the second time without the
+// points far off the first line: a speck, a torn edge); the corners
+// where adjacent lines meet. false when a side finds too few points
+// (it lies on the page's border, say) or a corner moves beyond reach.
+func refineQuad(g *image.Gray, pts [4][2]float64, level, reach float64) ([4][2]float64, bool) {
+	cx, cy := (pts[0][0]+pts[1][0]+pts[2][0]+pts[3][0])/4, (pts[0][1]+pts[1][1]+pts[2][1]+pts[3][1])/4
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	at := func(x, y float64) (float64, bool) {
+		ix, iy := int(x), int(y)
+		if x < 0 || y < 0 || ix >= w || iy >= h {
+			return 0, false
+		}
+		return float64(g.Pix[g.PixOffset(g.Rect.Min.X+ix, g.Rect.Min.Y+iy)]), true
+	}
+	var lines [4][3]float64 // a*x + b*y = c, with (a, b) a unit normal
+	for i := range 4 {
+		a, b := pts[i], pts[(i+1)%4]
+		l := dist(a, b)
+		if l < 20 {
+			return pts, false
+		}
+		dx, dy := (b[0]-a[0])/l, (b[1]-a[1])/l
+		nx, ny := -dy, dx // inwards
+		if (cx-a[0])*nx+(cy-a[1])*ny < 0 {
+			nx, ny = -nx, -ny
+		}
+		var xs, ys []float64
+		for s := 0.1 * l; s <= 0.9*l; s += 4 {
+			px, py := a[0]+s*dx, a[1]+s*dy
+			prev, ok := 0.0, false
+			for u := -reach; u <= reach; u++ {
+				// Three pixels along the side, against noise.
+				var sum float64
+				n := 0
+				for _, e := range [3]float64{-1, 0, 1} {
+					if v, in := at(px+u*nx+e*dx, py+u*ny+e*dy); in {
+						sum += v
+						n++
+					}
+				}
+				if n < 3 {
+					ok = false // off the page: no background to see here
+					continue
+				}
+				v := sum / 3
+				if v >= level {
+					if ok { // from background to paper
+						frac := (level - prev) / (v - prev)
+						xs = append(xs, px+(u-1+frac)*nx)
+						ys = append(ys, py+(u-1+frac)*ny)
+					}
+					break
+				}
+				prev, ok = v, true
+			}
+		}
+		line, ok := fitLine(xs, ys)
+		if !ok {
+			return pts, false
+		}
+		lines[i] = line
+	}
+	var out [4][2]float64
+	for i := range 4 {
+		p, q := lines[(i+3)%4], lines[i]
+		det := p[0]*q[1] - p[1]*q[0]
+		if math.Abs(det) < 0.2 { // sides nearly parallel
+			return pts, false
+		}
+		out[i] = [2]float64{(p[2]*q[1] - p[1]*q[2]) / det, (p[0]*q[2] - p[2]*q[0]) / det}
+		if dist(out[i], pts[i]) > 1.5*reach {
+			return pts, false
+		}
+	}
+	return out, true
+}
+
+// fitLine is the line through points (xs, ys) in the least squares
+// sense across it, as a unit normal (a, b) and c with a*x + b*y = c;
+// fitted three times, each time without the points far off the last
+// line (a speck, a torn edge, print at the edge): beyond 2.5 times their
+// median distance, then beyond 2 pixels. false with fewer than 12
+// points, or when most of them are dropped.
+func fitLine(xs, ys []float64) ([3]float64, bool) {
+	keep := make([]bool, len(xs))
+	for i := range keep {
+		keep[i] = true
+	}
+	var line [3]float64
+	for round := range 3 {
+		var sx, sy, n float64
+		for i := range xs {
+			if keep[i] {
+				sx += xs[i]
+				sy += ys[i]
+				n++
+			}
+		}
+		if n < 12 || n < 0.5*float64(len(xs)) {
+			return [3]float64{}, false
+		}
+		mx, my := sx/n, sy/n
+		var cxx, cxy, cyy float64
+		for i := range xs {
+			if keep[i] {
+				dx, dy := xs[i]-mx, ys[i]-my
+				cxx += dx * dx
+				cxy += dx * dy
+				cyy += dy * dy
+			}
+		}
+		theta := 0.5 * math.Atan2(2*cxy, cxx-cyy) // the line's direction
+		a, b := -math.Sin(theta), math.Cos(theta)
+		line = [3]float64{a, b, a*mx + b*my}
+		res := make([]float64, len(xs))
+		for i := range xs {
+			res[i] = math.Abs(a*xs[i] + b*ys[i] - line[2])
+		}
+		limit := 2.0
+		if round == 0 {
+			sorted := slices.Clone(res)
+			slices.Sort(sorted)
+			limit = max(limit, 2.5*sorted[len(sorted)/2])
+		}
+		for i := range keep {
+			keep[i] = res[i] <= limit
+		}
+	}
+	return line, true
 }
 
 // Ink bounds: a receipt on a white lid is found by its print, which a
@@ -220,15 +371,91 @@ func cropToInk(g *image.Gray, small *image.Gray, k int) (located, bool) {
 	if float64(held) < inkMinShare*float64(total) {
 		return located{}, false
 	}
+	// What the trim left out (a logo's top, a footer under a gap) comes
+	// back: the block grows over print near it.
+	x0, y0, x1, y1 = growBlock(dark, sw, x0, y0, x1, y1)
 	// A margin of eight small pixels around the print (40 to 60 of the
-	// page's): what the trim left out of a line at the edge comes back.
+	// page's), blank: the lid's texture there is no part of the receipt,
+	// and Tesseract, which thresholds the whole image at once, reads the
+	// print as it reads a cropped receipt's.
 	const margin = 8
 	r := image.Rect((x0-margin)*k, (y0-margin)*k, (x1+margin)*k, (y1+margin)*k).Intersect(g.Rect.Sub(g.Rect.Min))
+	keep := image.Rect((x0-1)*k, (y0-1)*k, (x1+1)*k, (y1+1)*k).Sub(r.Min)
 	crop := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
 	for y := range r.Dy() {
-		copy(crop.Pix[y*crop.Stride:y*crop.Stride+r.Dx()], g.Pix[g.PixOffset(g.Rect.Min.X+r.Min.X, g.Rect.Min.Y+r.Min.Y+y):])
+		row := crop.Pix[y*crop.Stride : y*crop.Stride+r.Dx()]
+		if y < keep.Min.Y || y >= keep.Max.Y {
+			fill(row, uint8(paper))
+			continue
+		}
+		copy(row, g.Pix[g.PixOffset(g.Rect.Min.X+r.Min.X, g.Rect.Min.Y+r.Min.Y+y):])
+		fill(row[:max(0, min(keep.Min.X, len(row)))], uint8(paper))
+		fill(row[min(max(0, keep.Max.X), len(row)):], uint8(paper))
 	}
 	return located{img: crop, h: [9]float64{1, 0, float64(r.Min.X), 0, 1, float64(r.Min.Y), 0, 0, 1}, page: g.Rect}, true
+}
+
+func fill(b []uint8, v uint8) {
+	for i := range b {
+		b[i] = v
+	}
+}
+
+// inkGap is the widest gap (pixels of the small copy, about 7 mm on an
+// A4 page) between the block of print and print it grows over.
+const inkGap = locateSide / 40
+
+// growBlock widens the block [x0, x1) x [y0, y1) of a mask of print
+// (rows of width sw) over the print beside it: while a row above or
+// below it, or a column left or right of it, no more than inkGap away,
+// holds print across the block (give or take two pixels), the block
+// takes it in.
+func growBlock(dark []bool, sw, x0, y0, x1, y1 int) (int, int, int, int) {
+	sh := len(dark) / sw
+	row := func(y int) bool {
+		for x := max(0, x0-2); x < min(sw, x1+2); x++ {
+			if dark[y*sw+x] {
+				return true
+			}
+		}
+		return false
+	}
+	col := func(x int) bool {
+		for y := max(0, y0-2); y < min(sh, y1+2); y++ {
+			if dark[y*sw+x] {
+				return true
+			}
+		}
+		return false
+	}
+	for grew := true; grew; {
+		grew = false
+		for y := y0 - 1; y >= max(0, y0-inkGap); y-- {
+			if row(y) {
+				y0, grew = y, true
+				break
+			}
+		}
+		for y := y1; y < min(sh, y1+inkGap); y++ {
+			if row(y) {
+				y1, grew = y+1, true
+				break
+			}
+		}
+		for x := x0 - 1; x >= max(0, x0-inkGap); x-- {
+			if col(x) {
+				x0, grew = x, true
+				break
+			}
+		}
+		for x := x1; x < min(sw, x1+inkGap); x++ {
+			if col(x) {
+				x1, grew = x+1, true
+				break
+			}
+		}
+	}
+	return x0, y0, x1, y1
 }
 
 // trimmedRange is the range [lo, hi) of a histogram's indexes that leaves

@@ -99,12 +99,47 @@ func TestLocateStraightensAReceiptOnAPage(t *testing.T) {
 					t.Errorf("corner %d at (%.0f, %.0f), want near (%.0f, %.0f)", i, x, y, c.quad[i][0], c.quad[i][1])
 				}
 			}
+			// No band of the background is left along its edges (Tesseract
+			// reads one as a line of its own, or glues it to the last
+			// line): the outermost pixels are paper.
+			if side, v := darkestEdge(loc.img, 3); v < 200 {
+				t.Errorf("the %s edge of the straightened receipt is background (mean %d)", side, v)
+			}
 			// A word box maps back inside the page.
 			if r := loc.toPage(image.Rect(10, 10, 100, 40)); r.Empty() || !r.In(page.Rect) {
 				t.Errorf("box mapped to %v, outside the page %v", r, page.Rect)
 			}
 		})
 	}
+}
+
+// darkestEdge is the side of g where a stretch (an eighth of the side)
+// of its outermost n rows or columns is the darkest on average, and that
+// mean.
+func darkestEdge(g *image.Gray, n int) (string, int) {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	mean := func(r image.Rectangle) int {
+		s := 0
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				s += int(g.Pix[y*g.Stride+x])
+			}
+		}
+		return s / max(1, r.Dx()*r.Dy())
+	}
+	side, v := "", 256
+	for i := range 8 {
+		xa, xb, ya, yb := i*w/8, (i+1)*w/8, i*h/8, (i+1)*h/8
+		for _, e := range []struct {
+			name string
+			r    image.Rectangle
+		}{{"top", image.Rect(xa, 0, xb, n)}, {"bottom", image.Rect(xa, h-n, xb, h)}, {"left", image.Rect(0, ya, n, yb)}, {"right", image.Rect(w-n, ya, w, yb)}} {
+			if m := mean(e.r); m < v {
+				side, v = e.name, m
+			}
+		}
+	}
+	return side, v
 }
 
 // turned is the corners of r turned by deg degrees about its centre,
@@ -245,5 +280,125 @@ func TestLocateCropsToThePrintOnAWhiteLid(t *testing.T) {
 	pasteQuad(t, page, rec, quad(image.Pt(880, 300)))
 	if loc, ok := locate(page); ok {
 		t.Errorf("two receipts cut to %v", loc.toPage(loc.img.Rect))
+	}
+}
+
+// tightReceipt is a rendered receipt cut close to its print (a margin of
+// pad pixels) on gray paper, as the German scans are cropped.
+func tightReceipt(width, pad int) *image.Gray {
+	full := fixture.Image(germanReceipt(), fixture.Options{Width: width})
+	fb := full.Bounds()
+	ink := image.Rectangle{}
+	for y := range fb.Dy() {
+		for x := range fb.Dx() {
+			if full.Pix[y*full.Stride+x] < 128 {
+				ink = ink.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+	}
+	r := ink.Inset(-pad).Intersect(fb)
+	rec := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+	for y := range r.Dy() {
+		for x := range r.Dx() {
+			rec.Pix[y*rec.Stride+x] = uint8(int(full.Pix[(r.Min.Y+y)*full.Stride+r.Min.X+x]) * 235 / 255)
+		}
+	}
+	return rec
+}
+
+// TestLocateLeavesNoBackgroundAlongTheEdges: the paper's edges are placed
+// on the page itself, not on its small copy, whose pixels (8 of the
+// page's on an A4 page at 300 dpi) left a band of dark lid along the
+// bottom of this receipt, against its last line.
+func TestLocateLeavesNoBackgroundAlongTheEdges(t *testing.T) {
+	rec := tightReceipt(900, 12)
+	page := texturedPage(2552, 3508, 60, 1)
+	pasteQuad(t, page, rec, turned(rec.Bounds(), 0.5, 1279, 1503))
+	loc, ok := locate(page)
+	if !ok {
+		t.Fatal("no receipt found on the page")
+	}
+	if side, v := darkestEdge(loc.img, 3); v < 200 {
+		t.Errorf("the %s edge of the straightened receipt is background (mean %d)", side, v)
+	}
+	// Nor is any of the receipt cut off: it keeps its size, but for the
+	// edge's blur.
+	if d := rec.Rect.Size().Sub(loc.img.Rect.Size()); d.X < 0 || d.Y < 0 || d.X > 8 || d.Y > 8 {
+		t.Errorf("straightened to %v, the receipt is %v", loc.img.Rect.Size(), rec.Rect.Size())
+	}
+}
+
+// TestLocateKeepsPrintBelowAGapOnAWhiteLid: on a white lid the page is
+// cut to its block of print, whose ends are trimmed of specks; a short
+// footer under a gap is print all the same, and the lid's texture around
+// the print is blanked.
+func TestLocateKeepsPrintBelowAGapOnAWhiteLid(t *testing.T) {
+	rec := fixture.Image(germanReceipt(), fixture.Options{Width: 700})
+	rb := rec.Bounds()
+	// The receipt's paper runs on below its print, with a footer (a
+	// short word, as bars of print) 50 pixels under the last line.
+	tall := image.NewGray(image.Rect(0, 0, rb.Dx(), rb.Dy()+200))
+	for i := range tall.Pix {
+		tall.Pix[i] = 255
+	}
+	for y := range rb.Dy() {
+		copy(tall.Pix[y*tall.Stride:], rec.Pix[y*rec.Stride:y*rec.Stride+rb.Dx()])
+	}
+	last := 0
+	for y := range rb.Dy() {
+		for x := range rb.Dx() {
+			if rec.Pix[y*rec.Stride+x] < 128 {
+				last = y
+			}
+		}
+	}
+	footer := image.Rect(rb.Dx()/2-12, last+50, rb.Dx()/2+12, last+62)
+	for y := footer.Min.Y; y < footer.Max.Y; y++ {
+		for x := footer.Min.X; x < footer.Max.X; x++ {
+			if (x-footer.Min.X)%8 < 3 {
+				tall.Pix[y*tall.Stride+x] = 20
+			}
+		}
+	}
+	at := image.Pt(480, 300)
+	tb := tall.Bounds()
+	page := texturedPage(1654, 2339, 238, 2)
+	pasteQuad(t, page, tall, [4][2]float64{{float64(at.X), float64(at.Y)}, {float64(at.X + tb.Dx()), float64(at.Y)}, {float64(at.X + tb.Dx()), float64(at.Y + tb.Dy())}, {float64(at.X), float64(at.Y + tb.Dy())}})
+	loc, ok := locate(page)
+	if !ok {
+		t.Fatal("the receipt on a white lid was not found")
+	}
+	got := loc.toPage(loc.img.Rect)
+	if f := footer.Add(at); !f.In(got) {
+		t.Fatalf("cut to %v, which leaves out the footer at %v", got, f)
+	}
+	// The footer's print is there, not blanked.
+	f := footer.Add(at).Sub(got.Min)
+	dark := 0
+	for y := f.Min.Y; y < f.Max.Y; y++ {
+		for x := f.Min.X; x < f.Max.X; x++ {
+			if loc.img.Pix[y*loc.img.Stride+x] < 100 {
+				dark++
+			}
+		}
+	}
+	if dark < f.Dx()*f.Dy()/4 {
+		t.Errorf("the footer lost its print: %d dark pixels of %d", dark, f.Dx()*f.Dy())
+	}
+	// The lid's texture at the cut's edges is blanked: the outermost rows
+	// and columns are one level.
+	g := loc.img
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	lo, hi := 255, 0
+	for y := range h {
+		for x := range w {
+			if x < 3 || y < 3 || x >= w-3 || y >= h-3 {
+				v := int(g.Pix[y*g.Stride+x])
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+	}
+	if hi-lo > 2 {
+		t.Errorf("the cut's edges range from %d to %d: the lid's texture is left in", lo, hi)
 	}
 }
