@@ -30,10 +30,11 @@ import (
 // scanner's uncropped scans of these receipts show them) and a phone
 // photo (the receipt in perspective on a textured table), and scores them
 // with tillroll eval's scoring, once read whole and once located. It also
-// scores the cropped receipts both ways: locating must leave them as they
-// were. The engine is made as the product makes it (reader.go newReader):
-// with TILLROLL_RECOGNIZER_DIR set, with the second reader. It takes
-// minutes, so it runs only when asked:
+// scores the cropped receipts both ways (locating must leave them as they
+// were), and saved again as the pages are (recoded: what the saving alone
+// changes). The engine is made as the product makes it (reader.go
+// newReader): with TILLROLL_RECOGNIZER_DIR set, with the second reader.
+// It takes minutes, so it runs only when asked:
 //
 //	TILLROLL_LOCATE_EVAL=../shared/testdata/receipts-de go test -run TestLocateMeasure -v ./ocr/
 //
@@ -51,7 +52,7 @@ func TestLocateMeasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scan, lid, corner, photo := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+	recoded, scan, lid, corner, photo := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
 	for i, e := range ents {
 		name := e.Name()
 		if !strings.HasSuffix(name, ".jpg") {
@@ -73,6 +74,9 @@ func TestLocateMeasure(t *testing.T) {
 		}
 		rec := gray(img)
 		b := rec.Bounds()
+		// The cropped receipt itself, saved again as every page below is
+		// (JPEG, quality 85): what that alone changes.
+		write(t, recoded, id, rec, truth)
 		// A4 at 300 dpi with room for the longest receipt.
 		pw, ph := 2552, max(3508, b.Dy()+400)
 		page := ocr.TexturedPage(pw, ph, 60, uint64(i))
@@ -98,7 +102,7 @@ func TestLocateMeasure(t *testing.T) {
 		write(t, photo, id, page, truth)
 	}
 	kinds, modes := os.Getenv("TILLROLL_LOCATE_KINDS"), os.Getenv("TILLROLL_LOCATE_MODES")
-	for _, c := range []struct{ name, dir string }{{"cropped", src}, {"flatbed", scan}, {"whitelid", lid}, {"corner", corner}, {"photo", photo}} {
+	for _, c := range []struct{ name, dir string }{{"cropped", src}, {"recoded", recoded}, {"flatbed", scan}, {"whitelid", lid}, {"corner", corner}, {"photo", photo}} {
 		if kinds != "" && !slices.Contains(strings.Split(kinds, ","), c.name) {
 			continue
 		}

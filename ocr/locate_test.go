@@ -4,9 +4,13 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/disintegration/imaging"
 
 	"tillroll/internal/fixture"
 )
@@ -401,4 +405,88 @@ func TestLocateKeepsPrintBelowAGapOnAWhiteLid(t *testing.T) {
 	if hi-lo > 2 {
 		t.Errorf("the cut's edges range from %d to %d: the lid's texture is left in", lo, hi)
 	}
+}
+
+// TestLocateRealReceiptsOnAScannerPage lays each real German receipt
+// (../shared/testdata/receipts-de, cropped from 300 dpi A4 scans; skipped
+// when absent) on a white lid in the page's top right corner, where the
+// same scanner's uncropped scans show them: at 300 dpi on a 2552 x 3508
+// page, and shrunk to 200 dpi on a 1701 x 2339 one. Located, every bit of
+// its print is kept, little of the page besides, and it is read at the
+// scale its cropped scan is read at (Preprocess), not at the page's.
+func TestLocateRealReceiptsOnAScannerPage(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "testdata", "receipts-de")
+	if d := os.Getenv("TILLROLL_TESTDATA"); d != "" {
+		dir = filepath.Join(d, "receipts-de")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.jpg"))
+	if len(files) == 0 {
+		t.Skipf("no receipts at %s", dir)
+	}
+	lids := map[int]*image.Gray{300: texturedPage(2552, 3508, 240, 5), 200: texturedPage(1701, 2339, 240, 5)}
+	for i, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := decodeImage(data, DefaultLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dpi := range []int{300, 200} {
+			rec := full
+			if dpi != 300 {
+				b := rec.Bounds()
+				rec = resizeGray(rec, b.Dx()*dpi/300, b.Dy()*dpi/300, imaging.Box)
+			}
+			rb := rec.Bounds()
+			page := cloneGray(lids[dpi])
+			pw, ph := page.Rect.Dx(), page.Rect.Dy()
+			if rb.Dy() > ph-60 {
+				continue // longer than the page
+			}
+			at := image.Pt(pw-rb.Dx()-18*dpi/300, 30*dpi/300)
+			for y := range rb.Dy() {
+				copy(page.Pix[(at.Y+y)*page.Stride+at.X:], rec.Pix[y*rec.Stride:y*rec.Stride+rb.Dx()])
+			}
+			loc, ok := locate(page)
+			if !ok {
+				t.Errorf("%d dpi, %s: not found on the page", dpi, filepath.Base(f))
+				continue
+			}
+			got := loc.toPage(loc.img.Rect)
+			if ink := inkBox(rec, 110).Add(at); !ink.In(got) {
+				t.Errorf("%d dpi, %s: cut to %v, which leaves out print in %v", dpi, filepath.Base(f), got, ink)
+			}
+			if got.Dx() > rb.Dx()*6/5 || got.Dy() > rb.Dy()*6/5 {
+				t.Errorf("%d dpi, %s: cut to %v, far more than the receipt %v", dpi, filepath.Base(f), got.Size(), rb.Size())
+			}
+			if i%4 != 0 {
+				continue // Preprocess takes time; the sizes differ little
+			}
+			if _, s := Preprocess(loc.img, FirstPass); s != 1 {
+				t.Errorf("%d dpi, %s: the located receipt %v is read scaled by %.2f", dpi, filepath.Base(f), loc.img.Rect.Size(), s)
+			}
+		}
+	}
+}
+
+// inkBox is the box around g's pixels darker than level, but for the
+// outermost few: a speck of dust or the scan's edge.
+func inkBox(g *image.Gray, level uint8) image.Rectangle {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	cols, rows := make([]int, w), make([]int, h)
+	total := 0
+	for y := range h {
+		for x := range w {
+			if g.Pix[y*g.Stride+x] < level {
+				cols[x]++
+				rows[y]++
+				total++
+			}
+		}
+	}
+	x0, x1 := trimmedRange(cols, total/1000)
+	y0, y1 := trimmedRange(rows, total/1000)
+	return image.Rect(x0, y0, x1, y1)
 }
