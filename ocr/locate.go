@@ -319,6 +319,10 @@ const (
 	// inkMinShare is the share of the page's print the block must hold:
 	// with two receipts on the page, or print all over, nothing is cut.
 	inkMinShare = 0.85
+	// inkFrame: a row or column dark over more than this share of the
+	// page is a frame, not print (a receipt's print leaves gaps between
+	// its lines, and is under inkMaxWidth wide).
+	inkFrame = 0.9
 )
 
 // cropToInk cuts the page to the block of print on it, with a margin,
@@ -340,11 +344,6 @@ func cropToInk(g *image.Gray, small *image.Gray, k int) (located, bool) {
 			total++
 		}
 	}
-	if total == 0 {
-		return located{}, false
-	}
-	// The block holding all but the outermost 0.5% of the print on each
-	// side (specks of dust on the lid fall outside it).
 	cols, rows := make([]int, sw), make([]int, sh)
 	for i, d := range dark {
 		if d {
@@ -352,6 +351,37 @@ func cropToInk(g *image.Gray, small *image.Gray, k int) (located, bool) {
 			rows[i/sw]++
 		}
 	}
+	// A dark line along nearly the whole page (the scanner's frame, the
+	// shadow of the glass's edge) is no print.
+	for x, c := range cols {
+		if float64(c) > inkFrame*float64(sh) {
+			for y := range sh {
+				if i := y*sw + x; dark[i] {
+					dark[i] = false
+					rows[y]--
+					total--
+				}
+			}
+			cols[x] = 0
+		}
+	}
+	for y, c := range rows {
+		if float64(c) > inkFrame*float64(sw) {
+			for x := range sw {
+				if i := y*sw + x; dark[i] {
+					dark[i] = false
+					cols[x]--
+					total--
+				}
+			}
+			rows[y] = 0
+		}
+	}
+	if total == 0 {
+		return located{}, false
+	}
+	// The block holding all but the outermost 0.5% of the print on each
+	// side (specks of dust on the lid fall outside it).
 	x0, x1 := trimmedRange(cols, total/200)
 	y0, y1 := trimmedRange(rows, total/200)
 	bw, bh := x1-x0, y1-y0

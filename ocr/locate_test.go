@@ -490,3 +490,38 @@ func inkBox(g *image.Gray, level uint8) image.Rectangle {
 	y0, y1 := trimmedRange(rows, total/1000)
 	return image.Rect(x0, y0, x1, y1)
 }
+
+// TestLocateLeavesTheScannersFrameOut: a flatbed's page may carry a dark
+// band along its edges (the frame beyond the glass); on a white lid it is
+// no print, so the receipt laid against it is still cut to its own print,
+// and the band is blanked with the lid.
+func TestLocateLeavesTheScannersFrameOut(t *testing.T) {
+	rec := tightReceipt(900, 20)
+	rb := rec.Bounds()
+	page := texturedPage(2552, 3508, 240, 5)
+	at := image.Pt(2552-rb.Dx()-40, 40)
+	for y := range rb.Dy() {
+		copy(page.Pix[(at.Y+y)*page.Stride+at.X:], rec.Pix[y*rec.Stride:y*rec.Stride+rb.Dx()])
+	}
+	for y := range 3508 {
+		for x := range 2552 {
+			if x >= 2552-15 || y < 10 {
+				page.Pix[y*page.Stride+x] = 30
+			}
+		}
+	}
+	loc, ok := locate(page)
+	if !ok {
+		t.Fatal("the receipt against the frame was not found")
+	}
+	got := loc.toPage(loc.img.Rect)
+	if ink := inkBox(rec, 110).Add(at); !ink.In(got) {
+		t.Errorf("cut to %v, which leaves out print in %v", got, ink)
+	}
+	if got.Dx() > rb.Dx()*6/5 || got.Dy() > rb.Dy()*6/5 {
+		t.Errorf("cut to %v, far more than the receipt %v: the frame was taken for print", got.Size(), rb.Size())
+	}
+	if side, v := darkestEdge(loc.img, 3); v < 200 {
+		t.Errorf("the %s edge of the cut is the frame (mean %d)", side, v)
+	}
+}
