@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -31,8 +32,8 @@ import (
 // photo (the receipt in perspective on a textured table), and scores them
 // with tillroll eval's scoring, once read whole and once located. It also
 // scores the cropped receipts both ways (locating must leave them as they
-// were), and saved again as the pages are (recoded: what the saving alone
-// changes). The engine is made as the product makes it (reader.go
+// were), and saved again as a JPEG of quality 85 (recoded: what a lossy
+// saving alone changes; the pages are saved losslessly). The engine is made as the product makes it (reader.go
 // newReader): with TILLROLL_RECOGNIZER_DIR set, with the second reader.
 // It takes minutes, so it runs only when asked:
 //
@@ -76,30 +77,30 @@ func TestLocateMeasure(t *testing.T) {
 		b := rec.Bounds()
 		// The cropped receipt itself, saved again as every page below is
 		// (JPEG, quality 85): what that alone changes.
-		write(t, recoded, id, rec, truth)
+		write(t, recoded, id, rec, truth, true)
 		// A4 at 300 dpi with room for the longest receipt.
 		pw, ph := 2552, max(3508, b.Dy()+400)
 		page := ocr.TexturedPage(pw, ph, 60, uint64(i))
 		ocr.PasteQuad(t, page, rec, ocr.Turned(b, float64(i%5)-2, float64(pw)/2-300+float64(i%3)*200, float64(ph)/2))
-		write(t, scan, id, page, truth)
+		write(t, scan, id, page, truth, false)
 		// The same on a closed white lid, hardly darker than the paper.
 		page = ocr.TexturedPage(pw, ph, 236, uint64(i))
 		ocr.PasteQuad(t, page, rec, ocr.Turned(b, 0, float64(pw)/2-300+float64(i%3)*200, float64(ph)/2))
-		write(t, lid, id, page, truth)
+		write(t, lid, id, page, truth, false)
 		// On a white lid in the corner: a scanner's A4 page (2552 x 3508,
 		// what these receipts were cropped from), the receipt laid against
 		// its top right corner and cut off where it runs past the bottom.
 		page = ocr.TexturedPage(2552, 3508, 236, uint64(i))
 		cx, cy := float64(2552-18-b.Dx()), 30.0
 		ocr.PasteQuad(t, page, rec, [4][2]float64{{cx, cy}, {cx + float64(b.Dx()), cy}, {cx + float64(b.Dx()), cy + float64(b.Dy())}, {cx, cy + float64(b.Dy())}})
-		write(t, corner, id, page, truth)
+		write(t, corner, id, page, truth, false)
 		// A photo: perspective, a brighter wooden table, smaller.
 		pw, ph = 2000, max(2600, b.Dy()*9/10+500)
 		page = ocr.TexturedPage(pw, ph, 125, uint64(i)+100)
 		w, h := float64(b.Dx())*0.9, float64(b.Dy())*0.9
 		x0, y0 := float64(pw)/2-w/2, float64(ph)/2-h/2
 		ocr.PasteQuad(t, page, rec, [4][2]float64{{x0 + 60, y0}, {x0 + w - 30, y0 + 40}, {x0 + w + 40, y0 + h}, {x0 - 40, y0 + h - 30}})
-		write(t, photo, id, page, truth)
+		write(t, photo, id, page, truth, false)
 	}
 	kinds, modes := os.Getenv("TILLROLL_LOCATE_KINDS"), os.Getenv("TILLROLL_LOCATE_MODES")
 	for _, c := range []struct{ name, dir string }{{"cropped", src}, {"recoded", recoded}, {"flatbed", scan}, {"whitelid", lid}, {"corner", corner}, {"photo", photo}} {
@@ -176,13 +177,22 @@ func gray(img image.Image) *image.Gray {
 	return g
 }
 
-func write(t *testing.T, dir, id string, img image.Image, truth []byte) {
+// write saves a page and its truth as id.png (lossless: the page holds
+// the cropped receipt's own pixels, so what is measured is what locating
+// changes), or with recode as id.jpg at quality 85.
+func write(t *testing.T, dir, id string, img image.Image, truth []byte, recode bool) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+	name := id + ".png"
+	if recode {
+		name = id + ".jpg"
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, id+".jpg"), buf.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, id+".json"), truth, 0o600); err != nil {
