@@ -141,20 +141,22 @@ func locate(g *image.Gray) (located, bool) {
 		pts[i][0] = math.Min(math.Max(pts[i][0]/f, 0), float64(w))
 		pts[i][1] = math.Min(math.Max(pts[i][1]/f, 0), float64(h))
 	}
-	inset := 0.7 * float64(k) // half a pixel of the small copy and more
-	if quad {
-		if r, ok := refineQuad(g, pts, float64(t), 3*float64(k)); ok {
-			pts, inset = r, edgeInset
-		}
-	}
 	// Inwards, so no background is left along the edges (a receipt's
-	// print keeps a margin).
-	cx, cy := (pts[0][0]+pts[1][0]+pts[2][0]+pts[3][0])/4, (pts[0][1]+pts[1][1]+pts[2][1]+pts[3][1])/4
-	for i := range pts {
-		dx, dy := cx-pts[i][0], cy-pts[i][1]
-		if d := math.Hypot(dx, dy); d > 1 {
-			pts[i][0] += dx / d * inset
-			pts[i][1] += dy / d * inset
+	// print keeps a margin): by half a pixel of the small copy and more,
+	// or, where placed on the page, by the edge's blur.
+	coarse := 0.7 * float64(k)
+	refined := false
+	if quad {
+		pts, refined = refineQuad(g, pts, float64(t), 3*float64(k), coarse)
+	}
+	if !refined {
+		cx, cy := (pts[0][0]+pts[1][0]+pts[2][0]+pts[3][0])/4, (pts[0][1]+pts[1][1]+pts[2][1]+pts[3][1])/4
+		for i := range pts {
+			dx, dy := cx-pts[i][0], cy-pts[i][1]
+			if d := math.Hypot(dx, dy); d > 1 {
+				pts[i][0] += dx / d * coarse
+				pts[i][1] += dy / d * coarse
+			}
 		}
 	}
 	dw := math.Max(dist(pts[0], pts[1]), dist(pts[3], pts[2]))
@@ -178,11 +180,12 @@ const edgeInset = 2.5
 // order round it) onto the paper's edge: across the side, every few
 // pixels along it, the first point from outside that is brighter than
 // level (between background and paper), within reach of the side; a
-// line fitted to those points (twice, the second time without the
-// points far off the first line: a speck, a torn edge); the corners
-// where adjacent lines meet. false when a side finds too few points
-// (it lies on the page's border, say) or a corner moves beyond reach.
-func refineQuad(g *image.Gray, pts [4][2]float64, level, reach float64) ([4][2]float64, bool) {
+// line fitted to those points (fitLine), moved edgeInset inwards; the
+// corners where adjacent lines meet. A side that finds too few points
+// (it lies on the page's border: a receipt laid against it) stays where
+// it was, moved coarse inwards. false, and pts as they were, when no
+// side is found, or a corner moves beyond reach.
+func refineQuad(g *image.Gray, pts [4][2]float64, level, reach, coarse float64) ([4][2]float64, bool) {
 	cx, cy := (pts[0][0]+pts[1][0]+pts[2][0]+pts[3][0])/4, (pts[0][1]+pts[1][1]+pts[2][1]+pts[3][1])/4
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	at := func(x, y float64) (float64, bool) {
@@ -192,7 +195,8 @@ func refineQuad(g *image.Gray, pts [4][2]float64, level, reach float64) ([4][2]f
 		}
 		return float64(g.Pix[g.PixOffset(g.Rect.Min.X+ix, g.Rect.Min.Y+iy)]), true
 	}
-	var lines [4][3]float64 // a*x + b*y = c, with (a, b) a unit normal
+	var lines [4][3]float64 // a*x + b*y = c, with (a, b) a unit normal inwards
+	found := 0
 	for i := range 4 {
 		a, b := pts[i], pts[(i+1)%4]
 		l := dist(a, b)
@@ -236,9 +240,20 @@ func refineQuad(g *image.Gray, pts [4][2]float64, level, reach float64) ([4][2]f
 		}
 		line, ok := fitLine(xs, ys)
 		if !ok {
-			return pts, false
+			// The side as it was: the line through a and b.
+			line = [3]float64{nx, ny, nx*a[0] + ny*a[1]}
+			line[2] += coarse
+		} else {
+			if line[0]*nx+line[1]*ny < 0 { // its normal inwards too
+				line = [3]float64{-line[0], -line[1], -line[2]}
+			}
+			line[2] += edgeInset
+			found++
 		}
 		lines[i] = line
+	}
+	if found == 0 {
+		return pts, false
 	}
 	var out [4][2]float64
 	for i := range 4 {
@@ -248,7 +263,7 @@ func refineQuad(g *image.Gray, pts [4][2]float64, level, reach float64) ([4][2]f
 			return pts, false
 		}
 		out[i] = [2]float64{(p[2]*q[1] - p[1]*q[2]) / det, (p[0]*q[2] - p[2]*q[0]) / det}
-		if dist(out[i], pts[i]) > 1.5*reach {
+		if dist(out[i], pts[i]) > 1.5*reach+coarse {
 			return pts, false
 		}
 	}

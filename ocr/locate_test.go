@@ -313,7 +313,9 @@ func tightReceipt(width, pad int) *image.Gray {
 // TestLocateLeavesNoBackgroundAlongTheEdges: the paper's edges are placed
 // on the page itself, not on its small copy, whose pixels (8 of the
 // page's on an A4 page at 300 dpi) left a band of dark lid along the
-// bottom of this receipt, against its last line.
+// bottom of this receipt, against its last line; each side on its own,
+// so a receipt laid against the page's border has its other sides
+// placed.
 func TestLocateLeavesNoBackgroundAlongTheEdges(t *testing.T) {
 	rec := tightReceipt(900, 12)
 	page := texturedPage(2552, 3508, 60, 1)
@@ -329,6 +331,22 @@ func TestLocateLeavesNoBackgroundAlongTheEdges(t *testing.T) {
 	// edge's blur.
 	if d := rec.Rect.Size().Sub(loc.img.Rect.Size()); d.X < 0 || d.Y < 0 || d.X > 8 || d.Y > 8 {
 		t.Errorf("straightened to %v, the receipt is %v", loc.img.Rect.Size(), rec.Rect.Size())
+	}
+	// Laid against the page's top right corner, the receipt shows no
+	// background along two sides; the other two are placed all the same.
+	rec = tightReceipt(900, 12)
+	rec = rec.SubImage(image.Rect(5, 0, rec.Rect.Dx(), rec.Rect.Dy()-5)).(*image.Gray)
+	rb := rec.Bounds()
+	page = texturedPage(2552, 3508, 60, 5)
+	at := image.Pt(2552-rb.Dx(), 0)
+	for y := range rb.Dy() {
+		copy(page.Pix[(at.Y+y)*page.Stride+at.X:], rec.Pix[rec.PixOffset(rb.Min.X, rb.Min.Y+y):rec.PixOffset(rb.Max.X, rb.Min.Y+y)])
+	}
+	if loc, ok = locate(page); !ok {
+		t.Fatal("no receipt found in the page's corner")
+	}
+	if side, v := darkestEdge(loc.img, 3); v < 200 {
+		t.Errorf("in the corner, the %s edge of the straightened receipt is background (mean %d)", side, v)
 	}
 }
 
