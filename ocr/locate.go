@@ -368,28 +368,26 @@ func cropToInk(g *image.Gray, small *image.Gray, k int) (located, bool) {
 	}
 	// A dark line along nearly the whole page (the scanner's frame, the
 	// shadow of the glass's edge) is no print.
+	unmark := func(x, y int) {
+		if i := y*sw + x; dark[i] {
+			dark[i] = false
+			cols[x]--
+			rows[y]--
+			total--
+		}
+	}
 	for x, c := range cols {
 		if float64(c) > inkFrame*float64(sh) {
 			for y := range sh {
-				if i := y*sw + x; dark[i] {
-					dark[i] = false
-					rows[y]--
-					total--
-				}
+				unmark(x, y)
 			}
-			cols[x] = 0
 		}
 	}
 	for y, c := range rows {
 		if float64(c) > inkFrame*float64(sw) {
 			for x := range sw {
-				if i := y*sw + x; dark[i] {
-					dark[i] = false
-					cols[x]--
-					total--
-				}
+				unmark(x, y)
 			}
-			rows[y] = 0
 		}
 	}
 	if total == 0 {
