@@ -633,20 +633,32 @@ func decideTotals(cands []amountCand, items []LineItem, nRows int) totals {
 func vatTableSums(cands []amountCand) []float64 {
 	var out []float64
 	for _, tb := range vatTables(cands, 2) {
-		var gross, netTax float64
-		misread := false
+		gross, fixes := grossColumn(tb)
+		var netTax float64
 		for _, r := range tb {
-			gross += r.vals[len(r.vals)-1]
 			netTax += r.vals[0] + r.vals[1]
-			_, fixed := vatGrossFix(r)
-			misread = misread || fixed
 		}
-		if !misread {
+		if len(fixes) == 0 {
 			out = append(out, math.Round(gross*100)/100)
 		}
 		out = append(out, math.Round(netTax*100)/100)
 	}
 	return out
+}
+
+// grossColumn is the sum of a VAT table's gross column (each row's last
+// amount) as read, and the rows whose own arithmetic proves their gross
+// misread (vatGrossFix).
+func grossColumn(tb []vatRow) (float64, []grossFix) {
+	var gross float64
+	var fixes []grossFix
+	for _, r := range tb {
+		gross += r.vals[len(r.vals)-1]
+		if f, ok := vatGrossFix(r); ok {
+			fixes = append(fixes, f)
+		}
+	}
+	return gross, fixes
 }
 
 // vatRow is a row of a VAT table: the rate it prints and the amounts
@@ -787,14 +799,7 @@ func oneDigitApart(a, b float64) (place int, da, db byte, ok bool) {
 // table at most: more is a page too misread to correct.
 func vatFixedTotal(cands []amountCand, v float64) (float64, bool) {
 	for _, tb := range vatTables(cands, 1) {
-		var gross float64
-		var fixes []grossFix
-		for _, r := range tb {
-			gross += r.vals[len(r.vals)-1]
-			if f, ok := vatGrossFix(r); ok {
-				fixes = append(fixes, f)
-			}
-		}
+		gross, fixes := grossColumn(tb)
 		if len(fixes) != 1 || !near(gross, v) {
 			continue
 		}
